@@ -1,0 +1,143 @@
+import { variables, type Variable } from './variables.ts';
+
+/** The validated configuration; the pipeline accepts nothing else. */
+export interface Config {
+  kafka: {
+    brokers: string[];
+    topics: string[];
+    groupId: string;
+    clientId: string;
+    sessionTimeoutMs: number;
+  };
+  api: {
+    url: string;
+    token: string;
+    datamartId: string;
+    documentImportId: string | undefined;
+    documentImportName: string;
+    requestTimeoutMs: number;
+    maxConcurrentExecutions: number;
+  };
+  window: { maxLines: number; maxBytes: number; maxAgeMs: number };
+  buffer: { maxLines: number; maxBytes: number };
+  retry: { baseDelayMs: number; maxDelayMs: number; authDelayMs: number };
+  mapping: { emailHashAlgorithm: 'sha256' | 'sha1' | 'md5'; defaultCompartmentId: string | undefined };
+  maxRecordBytes: number;
+  commitIntervalMs: number;
+  shutdownTimeoutMs: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+export class ConfigError extends Error {
+  readonly code = 'ERR_INVALID_CONFIG';
+  readonly problems: string[];
+
+  constructor(problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+// Variables with these prefixes belong to the connector, so an unknown one is
+// most likely a typo that would otherwise be ignored silently.
+const ownedPrefixes = ['MEDIARITHMICS_', 'WINDOW_'];
+
+type Env = Record<string, string | undefined>;
+
+function describeValue(spec: Variable<unknown>, raw: string): string {
+  return spec.secret ? '<redacted>' : JSON.stringify(raw);
+}
+
+function parseVariable<T>(spec: Variable<T>, env: Env, problems: string[]): T {
+  const raw = env[spec.name];
+  const result = spec.schema.safeParse(raw);
+  if (result.success) return result.data;
+
+  if (raw === undefined) {
+    problems.push(`${spec.name} is required but not set. Example: ${spec.name}=${spec.example}`);
+  } else {
+    const reasons = result.error.issues.map((issue) => issue.message).join('; ');
+    problems.push(`${spec.name}=${describeValue(spec as Variable<unknown>, raw)} is invalid: ${reasons}. Example: ${spec.name}=${spec.example}`);
+  }
+  // The caller throws before using this value because problems is not empty.
+  return undefined as T;
+}
+
+/** Validates the environment once at start-up; throws ConfigError listing every problem. */
+export function loadConfig(env: Env = process.env): Config {
+  const problems: string[] = [];
+  const read = <T>(spec: Variable<T>): T => parseVariable(spec, env, problems);
+
+  const config: Config = {
+    kafka: {
+      brokers: read(variables.kafkaBrokers),
+      topics: read(variables.kafkaTopics),
+      groupId: read(variables.kafkaGroupId),
+      clientId: read(variables.kafkaClientId),
+      sessionTimeoutMs: read(variables.sessionTimeoutMs),
+    },
+    api: {
+      url: read(variables.apiUrl),
+      token: read(variables.apiToken),
+      datamartId: read(variables.datamartId),
+      documentImportId: read(variables.documentImportId),
+      documentImportName: read(variables.documentImportName),
+      requestTimeoutMs: read(variables.requestTimeoutMs),
+      maxConcurrentExecutions: read(variables.maxConcurrentExecutions),
+    },
+    window: {
+      maxLines: read(variables.windowMaxLines),
+      maxBytes: read(variables.windowMaxBytes),
+      maxAgeMs: read(variables.windowMaxAgeMs),
+    },
+    buffer: {
+      maxLines: read(variables.maxBufferedLines),
+      maxBytes: read(variables.maxBufferedBytes),
+    },
+    retry: {
+      baseDelayMs: read(variables.retryBaseDelayMs),
+      maxDelayMs: read(variables.retryMaxDelayMs),
+      authDelayMs: read(variables.authRetryDelayMs),
+    },
+    mapping: {
+      emailHashAlgorithm: read(variables.emailHashAlgorithm),
+      defaultCompartmentId: read(variables.defaultCompartmentId),
+    },
+    maxRecordBytes: read(variables.maxRecordBytes),
+    commitIntervalMs: read(variables.commitIntervalMs),
+    shutdownTimeoutMs: read(variables.shutdownTimeoutMs),
+    logLevel: read(variables.logLevel),
+  };
+
+  const known = new Set(Object.values(variables).map((spec) => spec.name));
+  for (const name of Object.keys(env).sort()) {
+    if (ownedPrefixes.some((prefix) => name.startsWith(prefix)) && !known.has(name)) {
+      problems.push(`${name} is not a known variable. Known variables with this prefix: ${[...known].filter((k) => k.startsWith(name.split('_')[0] + '_')).join(', ')}`);
+    }
+  }
+
+  if (problems.length === 0) {
+    checkAcrossKeys(config, problems);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+function checkAcrossKeys(config: Config, problems: string[]): void {
+  if (config.buffer.maxLines < config.window.maxLines) {
+    problems.push(
+      `MAX_BUFFERED_LINES=${config.buffer.maxLines} is invalid: it must be at least WINDOW_MAX_LINES=${config.window.maxLines}, or a full window could never form. Example: MAX_BUFFERED_LINES=${config.window.maxLines * 10}`,
+    );
+  }
+  if (config.buffer.maxBytes < config.window.maxBytes) {
+    problems.push(
+      `MAX_BUFFERED_BYTES=${config.buffer.maxBytes} is invalid: it must be at least WINDOW_MAX_BYTES=${config.window.maxBytes}, or a full window could never form. Example: MAX_BUFFERED_BYTES=${config.window.maxBytes * 8}`,
+    );
+  }
+  if (config.retry.maxDelayMs < config.retry.baseDelayMs) {
+    problems.push(
+      `RETRY_MAX_DELAY_MS=${config.retry.maxDelayMs} is invalid: it must be at least RETRY_BASE_DELAY_MS=${config.retry.baseDelayMs}. Example: RETRY_MAX_DELAY_MS=60000`,
+    );
+  }
+}

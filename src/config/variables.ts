@@ -1,0 +1,273 @@
+// The public configuration contract: every environment variable the connector
+// reads, with its meaning, default and an example. The docs' configuration
+// reference is generated from this table, so descriptions are user-facing.
+import { z } from 'zod';
+
+export interface Variable<T> {
+  name: string;
+  description: string;
+  /** Default shown in the docs; absent means required or optional without default. */
+  defaultText?: string;
+  example: string;
+  secret?: boolean;
+  schema: z.ZodType<T>;
+}
+
+function variable<T>(spec: Variable<T>): Variable<T> {
+  return spec;
+}
+
+const hostPort = /^[A-Za-z0-9.\-]+:\d{1,5}$|^\[[0-9A-Fa-f:]+\]:\d{1,5}$/;
+const topicName = /^[A-Za-z0-9._\-]{1,249}$/;
+const digits = /^\d{1,19}$/;
+
+function commaList(what: string, pattern: RegExp) {
+  return z
+    .string()
+    .transform((raw) => raw.split(',').map((item) => item.trim()).filter((item) => item.length > 0))
+    .refine((items) => items.length > 0, { message: `must list at least one ${what}` })
+    .refine((items) => items.every((item) => pattern.test(item)), { message: `each entry must be a ${what}` });
+}
+
+function integer(min: number, max: number, fallback: number) {
+  return z
+    .string()
+    .optional()
+    .transform((raw, context) => {
+      if (raw === undefined || raw.trim() === '') return fallback;
+      const value = Number(raw.trim());
+      if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(value)) {
+        context.addIssue({ code: 'custom', message: 'must be a whole number' });
+        return z.NEVER;
+      }
+      if (value < min || value > max) {
+        context.addIssue({ code: 'custom', message: `must be between ${min} and ${max}` });
+        return z.NEVER;
+      }
+      return value;
+    });
+}
+
+export const variables = {
+  kafkaBrokers: variable({
+    name: 'KAFKA_BROKERS',
+    description: 'Comma-separated list of Kafka bootstrap brokers as host:port.',
+    example: 'kafka-1:9092,kafka-2:9092',
+    schema: commaList('host:port', hostPort),
+  }),
+  kafkaTopics: variable({
+    name: 'KAFKA_TOPICS',
+    description: 'Comma-separated list of topics that carry consent events.',
+    example: 'consent-events',
+    schema: commaList('Kafka topic name (letters, digits, ".", "_", "-")', topicName),
+  }),
+  kafkaGroupId: variable({
+    name: 'KAFKA_GROUP_ID',
+    description: 'Consumer group id. Committed offsets are stored under it.',
+    defaultText: 'mediarithmics-deletion-connector',
+    example: 'mediarithmics-deletion-connector',
+    schema: z.string().optional().transform((raw) => (raw?.trim() ? raw.trim() : 'mediarithmics-deletion-connector')),
+  }),
+  kafkaClientId: variable({
+    name: 'KAFKA_CLIENT_ID',
+    description: 'Client id sent to the brokers, visible in broker logs and quotas.',
+    defaultText: 'mediarithmics-deletion-connector',
+    example: 'deletion-connector-eu',
+    schema: z.string().optional().transform((raw) => (raw?.trim() ? raw.trim() : 'mediarithmics-deletion-connector')),
+  }),
+  apiUrl: variable({
+    name: 'MEDIARITHMICS_API_URL',
+    description: 'Base URL of the mediarithmics API, without the /v1 path.',
+    defaultText: 'https://api.mediarithmics.com',
+    example: 'https://api.mediarithmics.com',
+    schema: z
+      .string()
+      .optional()
+      .transform((raw, context) => {
+        const text = raw?.trim() ? raw.trim() : 'https://api.mediarithmics.com';
+        let url: URL;
+        try {
+          url = new URL(text);
+        } catch {
+          context.addIssue({ code: 'custom', message: 'must be an absolute http(s) URL' });
+          return z.NEVER;
+        }
+        if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+          context.addIssue({ code: 'custom', message: 'must use http or https' });
+          return z.NEVER;
+        }
+        return url.origin + url.pathname.replace(/\/+$/, '');
+      }),
+  }),
+  apiToken: variable({
+    name: 'MEDIARITHMICS_API_TOKEN',
+    description: 'mediarithmics API token, sent as-is in the Authorization header. Never logged.',
+    example: '<long-term API token>',
+    secret: true,
+    schema: z
+      .string()
+      .transform((raw) => raw.trim())
+      .refine((token) => token.length > 0, { message: 'must not be empty' })
+      .refine((token) => !/\s/.test(token), { message: 'must not contain whitespace' }),
+  }),
+  datamartId: variable({
+    name: 'MEDIARITHMICS_DATAMART_ID',
+    description: 'Datamart that receives deletions of events without their own datamart_id.',
+    example: '1509',
+    schema: z.string().transform((raw) => raw.trim()).refine((id) => digits.test(id), { message: 'must be a datamart id made of digits' }),
+  }),
+  documentImportId: variable({
+    name: 'MEDIARITHMICS_DOCUMENT_IMPORT_ID',
+    description:
+      'Document import to send executions to. When absent, the connector looks up the import named by MEDIARITHMICS_DOCUMENT_IMPORT_NAME with the USER_POINTS_DELETION type in the datamart, and creates it when none exists.',
+    example: '31337',
+    schema: z
+      .string()
+      .optional()
+      .transform((raw) => (raw?.trim() ? raw.trim() : undefined))
+      .refine((id) => id === undefined || digits.test(id), { message: 'must be a document import id made of digits' }),
+  }),
+  documentImportName: variable({
+    name: 'MEDIARITHMICS_DOCUMENT_IMPORT_NAME',
+    description: 'Name used to find or create the document import.',
+    defaultText: 'consent-withdrawal-deletions',
+    example: 'consent-withdrawal-deletions',
+    schema: z
+      .string()
+      .optional()
+      .transform((raw) => (raw?.trim() ? raw.trim() : 'consent-withdrawal-deletions'))
+      .refine((name) => name.length <= 255, { message: 'must be at most 255 characters' }),
+  }),
+  windowMaxLines: variable({
+    name: 'WINDOW_MAX_LINES',
+    description: 'Maximum deletion lines in one execution. A window is sent as soon as it holds this many.',
+    defaultText: '10000',
+    example: '10000',
+    schema: integer(1, 1_000_000, 10_000),
+  }),
+  windowMaxBytes: variable({
+    name: 'WINDOW_MAX_BYTES',
+    description: 'Maximum size of one execution body in bytes (lines plus newlines).',
+    defaultText: '4194304 (4 MiB)',
+    example: '4194304',
+    schema: integer(1_024, 100 * 1024 * 1024, 4 * 1024 * 1024),
+  }),
+  windowMaxAgeMs: variable({
+    name: 'WINDOW_MAX_AGE_MS',
+    description: 'Maximum time in milliseconds between the first line entering a window and the window being sent.',
+    defaultText: '10000 (10 s)',
+    example: '10000',
+    schema: integer(10, 3_600_000, 10_000),
+  }),
+  maxRecordBytes: variable({
+    name: 'MAX_RECORD_BYTES',
+    description: 'Records whose value is larger than this many bytes are rejected with reason record_too_large.',
+    defaultText: '65536 (64 KiB)',
+    example: '65536',
+    schema: integer(256, 10 * 1024 * 1024, 64 * 1024),
+  }),
+  maxBufferedLines: variable({
+    name: 'MAX_BUFFERED_LINES',
+    description: 'Maximum deletion lines held in open and in-flight windows. Consumption pauses above it and resumes when windows drain.',
+    defaultText: '100000',
+    example: '100000',
+    schema: integer(1, 10_000_000, 100_000),
+  }),
+  maxBufferedBytes: variable({
+    name: 'MAX_BUFFERED_BYTES',
+    description: 'Maximum bytes of deletion lines held in open and in-flight windows. Consumption pauses above it.',
+    defaultText: '33554432 (32 MiB)',
+    example: '33554432',
+    schema: integer(1_024, 2 * 1024 * 1024 * 1024, 32 * 1024 * 1024),
+  }),
+  maxConcurrentExecutions: variable({
+    name: 'MEDIARITHMICS_MAX_CONCURRENT_EXECUTIONS',
+    description: 'Maximum execution POSTs in flight at once, over all document imports.',
+    defaultText: '2',
+    example: '2',
+    schema: integer(1, 64, 2),
+  }),
+  requestTimeoutMs: variable({
+    name: 'MEDIARITHMICS_REQUEST_TIMEOUT_MS',
+    description: 'Time in milliseconds after which an API request without a complete response is abandoned and retried.',
+    defaultText: '30000 (30 s)',
+    example: '30000',
+    schema: integer(100, 600_000, 30_000),
+  }),
+  retryBaseDelayMs: variable({
+    name: 'RETRY_BASE_DELAY_MS',
+    description: 'First retry delay in milliseconds for a failed execution POST; it doubles per attempt, with full jitter.',
+    defaultText: '500 (0.5 s)',
+    example: '500',
+    schema: integer(1, 60_000, 500),
+  }),
+  retryMaxDelayMs: variable({
+    name: 'RETRY_MAX_DELAY_MS',
+    description: 'Cap in milliseconds on one retry delay, including delays asked for by Retry-After.',
+    defaultText: '60000 (60 s)',
+    example: '60000',
+    schema: integer(1, 3_600_000, 60_000),
+  }),
+  authRetryDelayMs: variable({
+    name: 'AUTH_RETRY_DELAY_MS',
+    description: 'Delay in milliseconds between retries while the API answers 401 or 403; consumption stays paused meanwhile.',
+    defaultText: '30000 (30 s)',
+    example: '30000',
+    schema: integer(10, 3_600_000, 30_000),
+  }),
+  shutdownTimeoutMs: variable({
+    name: 'SHUTDOWN_TIMEOUT_MS',
+    description: 'Time in milliseconds that SIGTERM or SIGINT leaves to flush windows and commit before the process exits anyway.',
+    defaultText: '25000 (25 s)',
+    example: '25000',
+    schema: integer(100, 3_600_000, 25_000),
+  }),
+  emailHashAlgorithm: variable({
+    name: 'EMAIL_HASH_ALGORITHM',
+    description: 'Hash applied to normalised email addresses; it must match what the datamart\'s other integrations use.',
+    defaultText: 'sha256',
+    example: 'sha256',
+    schema: z
+      .string()
+      .optional()
+      .transform((raw) => (raw?.trim() ? raw.trim().toLowerCase() : 'sha256'))
+      .pipe(z.enum(['sha256', 'sha1', 'md5'], { message: 'must be sha256, sha1 or md5' })),
+  }),
+  defaultCompartmentId: variable({
+    name: 'MEDIARITHMICS_DEFAULT_COMPARTMENT_ID',
+    description: 'Compartment for user_account identifiers without their own compartment_id. When absent, the line carries none and mediarithmics uses the datamart\'s default compartment.',
+    example: '1000',
+    schema: z
+      .string()
+      .optional()
+      .transform((raw) => (raw?.trim() ? raw.trim() : undefined))
+      .refine((id) => id === undefined || digits.test(id), { message: 'must be a compartment id made of digits' }),
+  }),
+  commitIntervalMs: variable({
+    name: 'COMMIT_INTERVAL_MS',
+    description: 'Minimum time in milliseconds between two offset commits. Settled offsets are committed at most this often, and once more on shutdown.',
+    defaultText: '1000 (1 s)',
+    example: '1000',
+    schema: integer(0, 600_000, 1_000),
+  }),
+  sessionTimeoutMs: variable({
+    name: 'KAFKA_SESSION_TIMEOUT_MS',
+    description: 'Consumer group session timeout in milliseconds; the broker evicts a member that sends no heartbeat for this long.',
+    defaultText: '30000 (30 s)',
+    example: '30000',
+    schema: integer(6_000, 300_000, 30_000),
+  }),
+  logLevel: variable({
+    name: 'LOG_LEVEL',
+    description: 'pino log level.',
+    defaultText: 'info',
+    example: 'info',
+    schema: z
+      .string()
+      .optional()
+      .transform((raw) => (raw?.trim() ? raw.trim().toLowerCase() : 'info'))
+      .pipe(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { message: 'must be fatal, error, warn, info, debug, trace or silent' })),
+  }),
+};
+
+export type Variables = typeof variables;

@@ -1,0 +1,170 @@
+import type { Config } from './config/load.ts';
+import { defaultMappingPolicy, type MappingPolicy } from './mapping/policy.ts';
+import { OffsetTracker } from './offsets/tracker.ts';
+import { Committer } from './offsets/committer.ts';
+import { KafkaSource } from './source/consumer.ts';
+import { Pipeline } from './pipeline/pipeline.ts';
+import { MediarithmicsClient } from './sink/client.ts';
+import { DocumentImportResolver } from './sink/document-imports.ts';
+import { WindowSender } from './sink/send-window.ts';
+import { AuthGate } from './sink/auth-gate.ts';
+import { LoggingDeadLetterSink } from './dlq/dead-letters.ts';
+import { Counters } from './telemetry/counters.ts';
+import type { Logger } from './telemetry/logger.ts';
+
+export interface StopResult {
+  /** True when every record read was settled and committed before the deadline. */
+  clean: boolean;
+  uncommitted: { topic: string; partition: number; unsettledRecords: number; oldestUnsettledOffset: string | undefined }[];
+}
+
+export interface RunningConnector {
+  counters: Counters;
+  /** Resolves when the process must exit with an error (kafkajs gave up). */
+  fatal: Promise<Error>;
+  /** Stops fetching, flushes, commits and leaves the group within the deadline. */
+  stop(deadlineMs: number): Promise<StopResult>;
+  /** Ready: joined the group, API accepts the token, not draining. */
+  ready(): boolean;
+}
+
+export function mappingPolicyFrom(config: Config): MappingPolicy {
+  const policy = defaultMappingPolicy(config.api.datamartId);
+  policy.email.hashAlgorithm = config.mapping.emailHashAlgorithm;
+  if (config.mapping.defaultCompartmentId !== undefined) policy.defaultCompartmentId = config.mapping.defaultCompartmentId;
+  return policy;
+}
+
+/** Wires the pipeline stages together and starts consuming. */
+export async function startConnector(config: Config, logger: Logger): Promise<RunningConnector> {
+  const counters = new Counters();
+  const tracker = new OffsetTracker();
+
+  const source = new KafkaSource(
+    {
+      brokers: config.kafka.brokers,
+      clientId: config.kafka.clientId,
+      groupId: config.kafka.groupId,
+      topics: config.kafka.topics,
+      sessionTimeoutMs: config.kafka.sessionTimeoutMs,
+    },
+    logger.child({ component: 'source' }),
+  );
+  const committer = new Committer(tracker, (offsets) => source.commit(offsets), { minIntervalMs: config.commitIntervalMs }, logger.child({ component: 'committer' }), counters);
+
+  const sinkLogger = logger.child({ component: 'sink' });
+  const client = new MediarithmicsClient({
+    url: config.api.url,
+    token: config.api.token,
+    requestTimeoutMs: config.api.requestTimeoutMs,
+    connections: config.api.maxConcurrentExecutions,
+  });
+  const imports = new DocumentImportResolver(client, {
+    defaultDatamartId: config.api.datamartId,
+    configuredImportId: config.api.documentImportId,
+    name: config.api.documentImportName,
+  });
+  const auth = new AuthGate(sinkLogger, counters);
+  const sender = new WindowSender(
+    client,
+    imports,
+    auth,
+    { backoff: { baseDelayMs: config.retry.baseDelayMs, maxDelayMs: config.retry.maxDelayMs }, authRetryDelayMs: config.retry.authDelayMs },
+    sinkLogger,
+    counters,
+  );
+
+  const pipeline = new Pipeline(
+    {
+      policy: mappingPolicyFrom(config),
+      window: config.window,
+      maxRecordBytes: config.maxRecordBytes,
+      buffer: config.buffer,
+      maxConcurrentExecutions: config.api.maxConcurrentExecutions,
+    },
+    {
+      tracker,
+      committer,
+      sender,
+      deadLetters: new LoggingDeadLetterSink(logger.child({ component: 'dead-letters' }), counters),
+      logger: logger.child({ component: 'pipeline' }),
+      counters,
+    },
+  );
+
+  let draining = false;
+  let joined = false;
+  const updateFlow = (): void => {
+    if (draining || auth.refused || pipeline.overLimit()) source.pause();
+    else source.resume();
+  };
+  pipeline.onPressureRelief(updateFlow);
+  auth.onChange(updateFlow);
+
+  let reportFatal: (error: Error) => void = () => undefined;
+  const fatal = new Promise<Error>((resolve) => {
+    reportFatal = resolve;
+  });
+
+  await source.start({
+    accept: (record) => {
+      pipeline.accept(record);
+    },
+    shouldPause: () => draining || auth.refused || pipeline.overLimit(),
+    afterBatch: () => committer.request(),
+    onAssignment: (assignment) => {
+      joined = true;
+      const lost = tracker.assign(assignment);
+      if (lost.length > 0) {
+        counters.increment('partitions_revoked_total', {}, lost.length);
+        logger.info({ lost }, 'partitions revoked; nothing more is committed for them');
+      }
+    },
+    onFatal: (error) => {
+      logger.fatal({ err: error }, 'Kafka consumer stopped and will not restart');
+      reportFatal(error);
+    },
+  });
+
+  const stop = async (deadlineMs: number): Promise<StopResult> => {
+    draining = true;
+    source.pause();
+    const started = Date.now();
+
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<'deadline'>((resolve) => {
+      timer = setTimeout(() => resolve('deadline'), deadlineMs);
+    });
+    const drained = pipeline.drain('shutdown').then(() => committer.flush());
+    const outcome = await Promise.race([drained, deadline]);
+    clearTimeout(timer);
+
+    if (outcome === 'deadline') {
+      pipeline.abandon(new Error('shutdown deadline passed'));
+    }
+    committer.stop();
+
+    const uncommitted = tracker
+      .owned()
+      .filter((ledger) => ledger.unsettledCount() > 0)
+      .map((ledger) => ({
+        topic: ledger.topic,
+        partition: ledger.partition,
+        unsettledRecords: ledger.unsettledCount(),
+        oldestUnsettledOffset: ledger.oldestUnsettled()?.toString(),
+      }));
+    const clean = outcome !== 'deadline' && outcome === true && uncommitted.length === 0;
+
+    await source.stop().catch((error: unknown) => logger.warn({ err: error }, 'leaving the consumer group failed'));
+    await client.close().catch(() => undefined);
+    logger.info({ clean, uncommitted, durationMs: Date.now() - started, counters: counters.snapshot() }, 'connector stopped');
+    return { clean, uncommitted };
+  };
+
+  return {
+    counters,
+    fatal,
+    stop,
+    ready: () => joined && !draining && !auth.refused,
+  };
+}

@@ -1,0 +1,50 @@
+import type { SourceRecord } from '../source/record.ts';
+import type { Logger } from '../telemetry/logger.ts';
+import type { Counters } from '../telemetry/counters.ts';
+
+export type DeadLetterStage = 'decode' | 'validate' | 'map' | 'deliver';
+
+export interface DeadLetter {
+  record: SourceRecord;
+  stage: DeadLetterStage;
+  /** Stable snake_case reason code, the same in logs, metrics and headers. */
+  reason: string;
+  /** Human-readable detail; never contains identifier values. */
+  message: string;
+  eventId: string | undefined;
+}
+
+/**
+ * Where records that cannot become deletions end up. The promise resolves when
+ * the dead letter is durable; only then is the record's offset settled.
+ */
+export interface DeadLetterSink {
+  send(letter: DeadLetter): Promise<void>;
+}
+
+/** Logs and counts dead letters without writing them anywhere else. */
+export class LoggingDeadLetterSink implements DeadLetterSink {
+  private readonly logger: Logger;
+  private readonly counters: Counters;
+
+  constructor(logger: Logger, counters: Counters) {
+    this.logger = logger;
+    this.counters = counters;
+  }
+
+  async send(letter: DeadLetter): Promise<void> {
+    this.counters.increment('events_dead_lettered_total', { stage: letter.stage, reason: letter.reason });
+    this.logger.warn(
+      {
+        topic: letter.record.topic,
+        partition: letter.record.partition,
+        offset: letter.record.offset,
+        stage: letter.stage,
+        reason: letter.reason,
+        eventId: letter.eventId,
+        detail: letter.message,
+      },
+      'record dead-lettered',
+    );
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * One consumed record as the offset ledger sees it. `pending` counts the windows
+ * that still hold lines of this record; the record is settled when it is sealed
+ * (all its lines were placed) and no window holds it any more.
+ */
+export interface RecordEntry {
+  readonly ledger: PartitionLedger;
+  readonly offset: bigint;
+  pending: number;
+  sealed: boolean;
+}
+
+/**
+ * Settlement state of one topic-partition owned by this member. Records enter
+ * in offset order; the commit offset is the offset after the longest prefix of
+ * settled records, so a commit never passes a record that is not settled.
+ */
+export class PartitionLedger {
+  readonly topic: string;
+  readonly partition: number;
+  /** False once the partition is revoked; nothing is committed for it after that. */
+  owned = true;
+
+  private entries: RecordEntry[] = [];
+  private head = 0;
+  private highestRegistered = -1n;
+  private settledThrough = -1n;
+  private committed = -1n;
+
+  constructor(topic: string, partition: number) {
+    this.topic = topic;
+    this.partition = partition;
+  }
+
+  /**
+   * Registers a record read from Kafka. Returns undefined when the offset is
+   * already tracked: after a rebalance that kept this partition, kafkajs fetches
+   * again from the committed offset, and those records are already in flight.
+   */
+  register(offset: bigint): RecordEntry | undefined {
+    if (offset <= this.highestRegistered) return undefined;
+
+    this.highestRegistered = offset;
+    const entry: RecordEntry = { ledger: this, offset, pending: 0, sealed: false };
+    this.entries.push(entry);
+    return entry;
+  }
+
+  /** Moves the settled prefix forward; returns true when it advanced. */
+  advance(): boolean {
+    let advanced = false;
+    while (this.head < this.entries.length) {
+      const entry = this.entries[this.head]!;
+      if (!entry.sealed || entry.pending > 0) break;
+
+      this.settledThrough = entry.offset;
+      this.head += 1;
+      advanced = true;
+    }
+
+    // Drop the settled prefix in chunks so the array does not grow without bound.
+    if (this.head > 1024 && this.head * 2 > this.entries.length) {
+      this.entries = this.entries.slice(this.head);
+      this.head = 0;
+    }
+    return advanced;
+  }
+
+  /** The offset to commit (next record to read), or undefined when nothing new is settled. */
+  commitCandidate(): bigint | undefined {
+    const next = this.settledThrough + 1n;
+    return next > this.committed + 1n && this.settledThrough >= 0n ? next : undefined;
+  }
+
+  markCommitted(nextOffset: bigint): void {
+    if (nextOffset - 1n > this.committed) this.committed = nextOffset - 1n;
+  }
+
+  /** Records read but not settled yet. */
+  unsettledCount(): number {
+    return this.entries.length - this.head;
+  }
+
+  /** Offset of the oldest unsettled record, if any. */
+  oldestUnsettled(): bigint | undefined {
+    return this.entries[this.head]?.offset;
+  }
+
+  lastCommitted(): bigint | undefined {
+    return this.committed >= 0n ? this.committed + 1n : undefined;
+  }
+}

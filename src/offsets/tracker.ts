@@ -1,0 +1,83 @@
+import { PartitionLedger, type RecordEntry } from './ledger.ts';
+
+export interface TopicPartition {
+  topic: string;
+  partition: number;
+}
+
+export interface CommitRequest {
+  ledger: PartitionLedger;
+  topic: string;
+  partition: number;
+  /** Offset of the next record to read, as Kafka commits expect. */
+  offset: bigint;
+}
+
+function partitionKey(topic: string, partition: number): string {
+  return `${topic}\u0000${partition}`;
+}
+
+/** The ledgers of every partition this member owns, and what is ready to commit. */
+export class OffsetTracker {
+  private readonly ledgers = new Map<string, PartitionLedger>();
+
+  ledger(topic: string, partition: number): PartitionLedger {
+    const key = partitionKey(topic, partition);
+    let ledger = this.ledgers.get(key);
+    if (!ledger) {
+      ledger = new PartitionLedger(topic, partition);
+      this.ledgers.set(key, ledger);
+    }
+    return ledger;
+  }
+
+  /**
+   * Applies a new assignment: ledgers of partitions no longer owned are
+   * disowned (their in-flight windows may still be delivered, but nothing is
+   * committed for them). Returns the partitions that were lost.
+   */
+  assign(assignment: TopicPartition[]): TopicPartition[] {
+    const keep = new Set(assignment.map(({ topic, partition }) => partitionKey(topic, partition)));
+    const lost: TopicPartition[] = [];
+    for (const [key, ledger] of this.ledgers) {
+      if (keep.has(key)) continue;
+      ledger.owned = false;
+      this.ledgers.delete(key);
+      lost.push({ topic: ledger.topic, partition: ledger.partition });
+    }
+    return lost;
+  }
+
+  /** Settles records whose last window was delivered; returns ledgers that advanced. */
+  release(entries: Iterable<RecordEntry>): Set<PartitionLedger> {
+    const touched = new Set<PartitionLedger>();
+    for (const entry of entries) {
+      entry.pending -= 1;
+      if (entry.pending === 0) touched.add(entry.ledger);
+    }
+    return touched;
+  }
+
+  /** Offsets that can be committed now, for owned partitions only. */
+  commitRequests(): CommitRequest[] {
+    const requests: CommitRequest[] = [];
+    for (const ledger of this.ledgers.values()) {
+      ledger.advance();
+      const offset = ledger.commitCandidate();
+      if (offset !== undefined && ledger.owned) {
+        requests.push({ ledger, topic: ledger.topic, partition: ledger.partition, offset });
+      }
+    }
+    return requests;
+  }
+
+  unsettledCount(): number {
+    let count = 0;
+    for (const ledger of this.ledgers.values()) count += ledger.unsettledCount();
+    return count;
+  }
+
+  owned(): PartitionLedger[] {
+    return [...this.ledgers.values()];
+  }
+}

@@ -1,0 +1,106 @@
+import type { Window } from '../window/window.ts';
+import type { DeliveryReport, WindowSender } from '../sink/send-window.ts';
+import type { Logger } from '../telemetry/logger.ts';
+import type { Counters } from '../telemetry/counters.ts';
+
+/**
+ * Sends cut windows in the order they were cut, with at most `concurrency`
+ * POSTs in flight. `onDelivered` runs once per window after every line was
+ * delivered or rejected for good.
+ */
+export class DeliveryQueue {
+  private readonly queue: Window[] = [];
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly sender: WindowSender;
+  private readonly concurrency: number;
+  private readonly onDelivered: (window: Window, report: DeliveryReport) => Promise<void>;
+  private readonly logger: Logger;
+  private readonly counters: Counters;
+  private readonly abort = new AbortController();
+  private idleWaiters: (() => void)[] = [];
+
+  constructor(
+    sender: WindowSender,
+    concurrency: number,
+    onDelivered: (window: Window, report: DeliveryReport) => Promise<void>,
+    logger: Logger,
+    counters: Counters,
+  ) {
+    this.sender = sender;
+    this.concurrency = concurrency;
+    this.onDelivered = onDelivered;
+    this.logger = logger;
+    this.counters = counters;
+  }
+
+  push(window: Window): void {
+    this.counters.increment('windows_flushed_total', { trigger: window.trigger ?? 'unknown' });
+    this.queue.push(window);
+    this.pump();
+  }
+
+  /** Windows waiting or being sent. */
+  size(): number {
+    return this.queue.length + this.inFlight.size;
+  }
+
+  /** Resolves when nothing is queued or in flight. */
+  idle(): Promise<void> {
+    if (this.size() === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Abandons every retry in progress; their records stay unsettled and uncommitted. */
+  cancel(reason: Error): void {
+    this.abort.abort(reason);
+  }
+
+  private pump(): void {
+    while (this.inFlight.size < this.concurrency && this.queue.length > 0) {
+      const window = this.queue.shift()!;
+      const task = this.deliver(window).finally(() => {
+        this.inFlight.delete(task);
+        this.pump();
+        if (this.size() === 0) {
+          const waiters = this.idleWaiters;
+          this.idleWaiters = [];
+          for (const resolve of waiters) resolve();
+        }
+      });
+      this.inFlight.add(task);
+    }
+  }
+
+  private async deliver(window: Window): Promise<void> {
+    const started = Date.now();
+    let report: DeliveryReport;
+    try {
+      report = await this.sender.send(window, this.abort.signal);
+    } catch (error) {
+      if (this.abort.signal.aborted) {
+        this.logger.warn({ windowId: window.id, lines: window.lines.length }, 'window abandoned before delivery; its records stay uncommitted');
+        return;
+      }
+      // Only a programmer error gets here: the sender retries everything else.
+      this.logger.fatal({ err: error, windowId: window.id }, 'window delivery failed unexpectedly');
+      throw error;
+    }
+
+    this.logger.info(
+      {
+        windowId: window.id,
+        datamartId: window.key.datamartId,
+        documentType: window.key.documentType,
+        importId: report.importId,
+        executionIds: report.executionIds,
+        lines: window.lines.length,
+        bytes: window.bytes,
+        trigger: window.trigger,
+        rejectedEvents: report.rejected.reduce((sum, rejected) => sum + rejected.owners.length, 0),
+        durationMs: Date.now() - started,
+      },
+      'window delivered',
+    );
+    await this.onDelivered(window, report);
+  }
+}

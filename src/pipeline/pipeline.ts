@@ -1,0 +1,184 @@
+import { interpretRecord } from '../mapping/interpret.ts';
+import { serializeLine } from '../mapping/lines.ts';
+import type { MappingPolicy } from '../mapping/policy.ts';
+import type { RecordEntry } from '../offsets/ledger.ts';
+import type { OffsetTracker } from '../offsets/tracker.ts';
+import type { Committer } from '../offsets/committer.ts';
+import type { SourceRecord } from '../source/record.ts';
+import type { DeadLetter, DeadLetterSink } from '../dlq/dead-letters.ts';
+import { Windower, type WindowPolicy } from '../window/windower.ts';
+import type { RecordRef, Window } from '../window/window.ts';
+import { DeliveryQueue } from './delivery-queue.ts';
+import type { DeliveryReport, WindowSender } from '../sink/send-window.ts';
+import type { Logger } from '../telemetry/logger.ts';
+import type { Counters } from '../telemetry/counters.ts';
+
+export interface PipelineOptions {
+  policy: MappingPolicy;
+  window: WindowPolicy;
+  maxRecordBytes: number;
+  buffer: { maxLines: number; maxBytes: number };
+  maxConcurrentExecutions: number;
+}
+
+export interface PipelineDeps {
+  tracker: OffsetTracker;
+  committer: Committer;
+  sender: WindowSender;
+  deadLetters: DeadLetterSink;
+  logger: Logger;
+  counters: Counters;
+}
+
+/** Bytes and lines a record keeps in memory until it is settled. */
+interface Held {
+  lines: number;
+  bytes: number;
+}
+
+/**
+ * The chain from a consumed record to committed offsets:
+ * interpret → window → send → settle → commit. `accept` is synchronous and is
+ * called in offset order per partition; everything after it is asynchronous.
+ */
+export class Pipeline {
+  private readonly options: PipelineOptions;
+  private readonly deps: PipelineDeps;
+  private readonly windower: Windower;
+  private readonly deliveries: DeliveryQueue;
+  private readonly held = new Map<RecordEntry, Held>();
+  private heldLines = 0;
+  private heldBytes = 0;
+  private readonly pendingDeadLetters = new Set<Promise<void>>();
+  private readonly pressureListeners = new Set<() => void>();
+
+  constructor(options: PipelineOptions, deps: PipelineDeps) {
+    this.options = options;
+    this.deps = deps;
+    this.deliveries = new DeliveryQueue(deps.sender, options.maxConcurrentExecutions, (window, report) => this.settleWindow(window, report), deps.logger, deps.counters);
+    this.windower = new Windower(options.window, (window) => this.deliveries.push(window));
+  }
+
+  /** Takes one record into the pipeline; returns false when it was already in flight. */
+  accept(record: SourceRecord): boolean {
+    const { tracker, counters } = this.deps;
+    const entry = tracker.ledger(record.topic, record.partition).register(BigInt(record.offset));
+    if (!entry) return false;
+
+    counters.increment('events_consumed_total', { topic: record.topic });
+    const outcome = interpretRecord(record.value, this.options.policy, { maxRecordBytes: this.options.maxRecordBytes });
+
+    switch (outcome.kind) {
+      case 'tombstone':
+        counters.increment('events_skipped_total', { reason: 'tombstone' });
+        entry.sealed = true;
+        break;
+
+      case 'skipped':
+        counters.increment('events_skipped_total', { reason: outcome.reason });
+        entry.sealed = true;
+        break;
+
+      case 'rejected':
+        this.deadLetter(entry, { record, stage: outcome.stage, reason: outcome.reason, message: outcome.message, eventId: outcome.eventId });
+        entry.sealed = true;
+        break;
+
+      case 'delete': {
+        for (const skipped of outcome.skippedIdentifiers) {
+          counters.increment('identifiers_skipped_total', { reason: skipped.reason });
+          this.deps.logger.info({ eventId: outcome.eventId, identifierIndex: skipped.index, identifierType: skipped.identifierType, reason: skipped.reason }, 'identifier skipped');
+        }
+
+        const ref: RecordRef = { entry, record, eventId: outcome.eventId, occurredAtMs: Date.parse(outcome.occurredAt) };
+        const key = { datamartId: outcome.datamartId, documentType: outcome.documentType };
+        const hold: Held = { lines: 0, bytes: record.value?.length ?? 0 };
+        for (const line of outcome.lines) {
+          const text = serializeLine(line);
+          hold.lines += 1;
+          hold.bytes += text.length;
+          this.windower.add(key, text, ref);
+        }
+        this.held.set(entry, hold);
+        this.heldLines += hold.lines;
+        this.heldBytes += hold.bytes;
+        counters.increment('events_deleting_total');
+        entry.sealed = true;
+        break;
+      }
+    }
+    return true;
+  }
+
+  /** True while open and in-flight windows hold more than the configured bounds. */
+  overLimit(): boolean {
+    return this.heldLines >= this.options.buffer.maxLines || this.heldBytes >= this.options.buffer.maxBytes;
+  }
+
+  /** Called each time held memory shrinks, so a paused source can resume. */
+  onPressureRelief(listener: () => void): void {
+    this.pressureListeners.add(listener);
+  }
+
+  heldSummary(): { lines: number; bytes: number; windows: number } {
+    return { lines: this.heldLines, bytes: this.heldBytes, windows: this.windower.openWindows().length + this.deliveries.size() };
+  }
+
+  /** Cuts every open window now and waits until all windows and dead letters are settled. */
+  async drain(trigger: 'shutdown' | 'rebalance'): Promise<void> {
+    this.windower.flushAll(trigger);
+    await this.deliveries.idle();
+    while (this.pendingDeadLetters.size > 0) await Promise.all([...this.pendingDeadLetters]);
+  }
+
+  /** Stops every retry in progress; used when the shutdown deadline has passed. */
+  abandon(reason: Error): void {
+    this.deliveries.cancel(reason);
+  }
+
+  private deadLetter(entry: RecordEntry, letter: DeadLetter): void {
+    entry.pending += 1;
+    const task = this.deps.deadLetters.send(letter).then(() => this.releaseEntries([entry]));
+    this.pendingDeadLetters.add(task);
+    void task.finally(() => this.pendingDeadLetters.delete(task));
+  }
+
+  private async settleWindow(window: Window, report: DeliveryReport): Promise<void> {
+    const { counters } = this.deps;
+    counters.increment('lines_delivered_total', {}, report.linesDelivered);
+    counters.increment('executions_created_total', {}, report.executionIds.length);
+
+    // Events whose lines the API refused are dead-lettered before the window's
+    // records are released, so their offsets wait for the dead letter too.
+    const letters = report.rejected.flatMap((rejected) =>
+      rejected.owners.map((owner) =>
+        this.deps.deadLetters.send({
+          record: owner.record,
+          stage: 'deliver',
+          reason: rejected.reason,
+          message: rejected.message,
+          eventId: owner.eventId,
+        }),
+      ),
+    );
+    await Promise.all(letters);
+
+    this.releaseEntries(window.records);
+  }
+
+  private releaseEntries(entries: Iterable<RecordEntry>): void {
+    const released = [...entries];
+    for (const entry of released) {
+      if (entry.pending !== 1) continue;
+      const hold = this.held.get(entry);
+      if (!hold) continue;
+      this.held.delete(entry);
+      this.heldLines -= hold.lines;
+      this.heldBytes -= hold.bytes;
+    }
+
+    this.deps.tracker.release(released);
+    this.deps.committer.request();
+    if (!this.overLimit()) for (const listener of this.pressureListeners) listener();
+  }
+}

@@ -1,0 +1,165 @@
+import { backoffDelay, sleep, type BackoffPolicy } from './backoff.ts';
+import { classifyError } from './classify.ts';
+import type { MediarithmicsClient } from './client.ts';
+import type { DocumentImportResolver } from './document-imports.ts';
+import { MediarithmicsApiError } from './errors.ts';
+import type { AuthGate } from './auth-gate.ts';
+import type { RecordRef, Window } from '../window/window.ts';
+import type { Logger } from '../telemetry/logger.ts';
+import type { Counters } from '../telemetry/counters.ts';
+
+/** Events whose lines the API refused for good; they go to the dead-letter path. */
+export interface RejectedLines {
+  owners: RecordRef[];
+  reason: 'api_rejected_line' | 'api_line_too_large' | 'api_rejected_request' | 'document_import_unavailable';
+  status: number | undefined;
+  message: string;
+}
+
+export interface DeliveryReport {
+  importId: string | undefined;
+  executionIds: string[];
+  linesDelivered: number;
+  rejected: RejectedLines[];
+}
+
+export interface SenderOptions {
+  backoff: BackoffPolicy;
+  authRetryDelayMs: number;
+}
+
+/**
+ * Sends one window as one execution (or several, when the API rejects it and
+ * it must be split): resolve the import, POST, classify, retry or split. It
+ * returns only when every line is delivered or rejected for good, or throws the
+ * abort reason when the signal fires.
+ */
+export class WindowSender {
+  private readonly client: MediarithmicsClient;
+  private readonly imports: DocumentImportResolver;
+  private readonly auth: AuthGate;
+  private readonly options: SenderOptions;
+  private readonly logger: Logger;
+  private readonly counters: Counters;
+
+  constructor(client: MediarithmicsClient, imports: DocumentImportResolver, auth: AuthGate, options: SenderOptions, logger: Logger, counters: Counters) {
+    this.client = client;
+    this.imports = imports;
+    this.auth = auth;
+    this.options = options;
+    this.logger = logger;
+    this.counters = counters;
+  }
+
+  async send(window: Window, signal: AbortSignal): Promise<DeliveryReport> {
+    const report: DeliveryReport = { importId: undefined, executionIds: [], linesDelivered: 0, rejected: [] };
+
+    const importId = await this.withRetries(window, 'resolve_import', signal, () => this.imports.resolve(window.key));
+    if (isRefusal(importId)) {
+      report.rejected.push({ owners: window.refs(), reason: 'document_import_unavailable', status: importId.status, message: importId.message });
+      return report;
+    }
+    report.importId = importId;
+
+    const all = window.lines.map((_, index) => index);
+    await this.sendLines(window, importId, all, signal, report);
+    return report;
+  }
+
+  private async sendLines(window: Window, importId: string, indexes: number[], signal: AbortSignal, report: DeliveryReport): Promise<void> {
+    const body = indexes.map((index) => window.lines[index]).join('\n') + '\n';
+    const outcome = await this.withRetries(window, 'post_execution', signal, () =>
+      this.client.createExecution(window.key.datamartId, importId, body, signal),
+    );
+
+    if (!isRefusal(outcome)) {
+      report.executionIds.push(outcome.id);
+      report.linesDelivered += indexes.length;
+      return;
+    }
+
+    const failure = outcome;
+    if (failure.action === 'split' && indexes.length > 1) {
+      this.counters.increment('window_splits_total', { status: String(failure.status) });
+      for (const part of splitIndexes(indexes, failure.invalidLines)) {
+        await this.sendLines(window, importId, part, signal, report);
+      }
+      return;
+    }
+
+    const owners = uniqueOwners(indexes.map((index) => window.owners[index]!).flat());
+    const reason = failure.action === 'split' ? (failure.status === 413 ? 'api_line_too_large' : 'api_rejected_line') : 'api_rejected_request';
+    report.rejected.push({ owners, reason, status: failure.status, message: failure.message });
+  }
+
+  /**
+   * Runs `call` until it succeeds, retrying transient failures with backoff and
+   * auth refusals on the slow schedule. Returns a Refusal for outcomes that no
+   * retry can fix (the caller splits or dead-letters).
+   */
+  private async withRetries<T>(window: Window, operation: string, signal: AbortSignal, call: () => Promise<T>): Promise<T | Refusal> {
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        const result = await call();
+        this.auth.reportAccepted();
+        return result;
+      } catch (error) {
+        if (signal.aborted) throw signal.reason;
+        const action = classifyError(error);
+        const apiError = error as MediarithmicsApiError;
+
+        if (action.kind === 'wait_for_auth') {
+          this.auth.reportRefused(apiError.status ?? 401);
+          await sleep(this.options.authRetryDelayMs, signal);
+          continue;
+        }
+        if (action.kind === 'retry') {
+          const delayMs = backoffDelay(this.options.backoff, attempt, action.retryAfterMs);
+          this.counters.increment('api_retries_total', { operation, code: apiError.code });
+          // Log the first attempts and then every tenth, so a long outage stays readable.
+          if (attempt < 3 || attempt % 10 === 0) {
+            this.logger.warn(
+              { windowId: window.id, operation, attempt: attempt + 1, code: apiError.code, status: apiError.status, delayMs, err: { message: apiError.message } },
+              'mediarithmics API call failed; retrying',
+            );
+          }
+          await sleep(delayMs, signal);
+          continue;
+        }
+        return { refused: true, action: action.kind === 'split' ? 'split' : 'reject', status: apiError.status, message: apiError.message, invalidLines: apiError.invalidLines };
+      }
+    }
+  }
+}
+
+interface Refusal {
+  refused: true;
+  action: 'split' | 'reject';
+  status: number | undefined;
+  message: string;
+  invalidLines: number[] | undefined;
+}
+
+function isRefusal(value: unknown): value is Refusal {
+  return typeof value === 'object' && value !== null && (value as Refusal).refused === true;
+}
+
+/**
+ * Splits a rejected body. When the API named the invalid lines (1-based within
+ * the body), those are isolated one by one and the rest sent together;
+ * otherwise the body is halved.
+ */
+export function splitIndexes(indexes: number[], invalidLines: number[] | undefined): number[][] {
+  const named = (invalidLines ?? []).filter((line) => line >= 1 && line <= indexes.length);
+  if (named.length > 0 && named.length < indexes.length) {
+    const bad = new Set(named.map((line) => line - 1));
+    const good = indexes.filter((_, position) => !bad.has(position));
+    return [good, ...[...bad].sort((a, b) => a - b).map((position) => [indexes[position]!])];
+  }
+  const middle = Math.ceil(indexes.length / 2);
+  return [indexes.slice(0, middle), indexes.slice(middle)];
+}
+
+function uniqueOwners(owners: RecordRef[]): RecordRef[] {
+  return [...new Map(owners.map((owner) => [owner.entry, owner])).values()];
+}

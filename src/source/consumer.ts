@@ -1,0 +1,146 @@
+import { Kafka, logLevel, type Consumer, type EachBatchPayload } from 'kafkajs';
+import { kafkaLogCreator } from './kafka-logger.ts';
+import type { SourceRecord } from './record.ts';
+import type { TopicPartition } from '../offsets/tracker.ts';
+import type { Logger } from '../telemetry/logger.ts';
+
+export interface SourceOptions {
+  brokers: string[];
+  clientId: string;
+  groupId: string;
+  topics: string[];
+  /** Group session timeout in ms; a member silent for longer is evicted. */
+  sessionTimeoutMs: number;
+}
+
+export interface SourceHandlers {
+  /** Takes one record; called in offset order within each partition. */
+  accept(record: SourceRecord): void;
+  /** True when the pipeline cannot take more records right now. */
+  shouldPause(): boolean;
+  /** Called after each fetched batch, so settled offsets of skipped records get committed. */
+  afterBatch(): void;
+  onAssignment(assignment: TopicPartition[]): void;
+  /** kafkajs gave up and will not restart the consumer: the process must exit. */
+  onFatal(error: Error): void;
+}
+
+/**
+ * The Kafka side: a consumer group member with manual offsets. kafkajs never
+ * commits on its own here (autoCommit off, auto-resolve off); `resolveOffset`
+ * only moves the fetch position, and commits come from the offset tracker.
+ */
+export class KafkaSource {
+  readonly consumer: Consumer;
+  private readonly options: SourceOptions;
+  private readonly logger: Logger;
+  private paused = false;
+
+  constructor(options: SourceOptions, logger: Logger) {
+    this.options = options;
+    this.logger = logger;
+    const kafka = new Kafka({
+      clientId: options.clientId,
+      brokers: options.brokers,
+      logLevel: logLevel.INFO,
+      logCreator: kafkaLogCreator(logger.child({ component: 'kafkajs' })),
+      // Keep reconnecting for about 5 minutes before kafkajs gives up and the process restarts.
+      retry: { initialRetryTime: 300, maxRetryTime: 30_000, retries: 12 },
+    });
+    this.consumer = kafka.consumer({
+      groupId: options.groupId,
+      sessionTimeout: options.sessionTimeoutMs,
+      heartbeatInterval: Math.max(500, Math.floor(options.sessionTimeoutMs / 10)),
+      allowAutoTopicCreation: false,
+      maxBytesPerPartition: 1024 * 1024,
+    });
+  }
+
+  async start(handlers: SourceHandlers): Promise<void> {
+    const { consumer } = this;
+
+    consumer.on(consumer.events.GROUP_JOIN, (event) => {
+      const assignment = Object.entries(event.payload.memberAssignment).flatMap(([topic, partitions]) =>
+        partitions.map((partition) => ({ topic, partition })),
+      );
+      this.logger.info({ memberId: event.payload.memberId, assignment }, 'joined consumer group');
+      handlers.onAssignment(assignment);
+    });
+    consumer.on(consumer.events.CRASH, (event) => {
+      const { error, restart } = event.payload;
+      if (restart) {
+        this.logger.warn({ err: error }, 'Kafka consumer crashed; kafkajs restarts it');
+        return;
+      }
+      handlers.onFatal(error);
+    });
+
+    await consumer.connect();
+    // A new group starts from the earliest offset: withdrawals published before
+    // the connector first ran must be deleted too.
+    await consumer.subscribe({ topics: this.options.topics, fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 1,
+      eachBatch: (payload) => this.eachBatch(payload, handlers),
+    });
+  }
+
+  /** Stops fetching from every subscribed topic (the group membership stays). */
+  pause(): void {
+    if (this.paused) return;
+    this.paused = true;
+    this.consumer.pause(this.options.topics.map((topic) => ({ topic })));
+    this.logger.info({}, 'consumption paused');
+  }
+
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.consumer.resume(this.options.topics.map((topic) => ({ topic })));
+    this.logger.info({}, 'consumption resumed');
+  }
+
+  isPaused(): boolean {
+    return this.paused;
+  }
+
+  async commit(offsets: { topic: string; partition: number; offset: string }[]): Promise<void> {
+    await this.consumer.commitOffsets(offsets);
+  }
+
+  /** Leaves the group and closes connections. */
+  async stop(): Promise<void> {
+    await this.consumer.disconnect();
+  }
+
+  private async eachBatch(payload: EachBatchPayload, handlers: SourceHandlers): Promise<void> {
+    const { batch, resolveOffset, heartbeat, isRunning, isStale } = payload;
+
+    for (const message of batch.messages) {
+      if (!isRunning() || isStale()) break;
+
+      // Stop in the middle of a batch when the pipeline is full or paused: the
+      // unresolved rest is fetched again after resume, so nothing is skipped.
+      if (this.paused || handlers.shouldPause()) {
+        this.pause();
+        break;
+      }
+
+      handlers.accept({
+        topic: batch.topic,
+        partition: batch.partition,
+        offset: message.offset,
+        timestamp: message.timestamp,
+        key: message.key,
+        value: message.value,
+        headers: message.headers ?? {},
+      });
+      resolveOffset(message.offset);
+    }
+
+    handlers.afterBatch();
+    await heartbeat();
+  }
+}

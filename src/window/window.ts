@@ -1,0 +1,93 @@
+import type { RecordEntry } from '../offsets/ledger.ts';
+import type { SourceRecord } from '../source/record.ts';
+
+export type DocumentType = 'USER_POINTS_DELETION' | 'USER_IDENTIFIERS_DELETION';
+
+/** Windows are kept apart per destination: each has its own document import. */
+export interface WindowKey {
+  datamartId: string;
+  documentType: DocumentType;
+}
+
+/** What cut a window: a size limit, its age, or the process draining it. */
+export type FlushTrigger = 'lines' | 'bytes' | 'age' | 'shutdown' | 'rebalance';
+
+/** A consumed record whose lines sit in one or more windows. */
+export interface RecordRef {
+  entry: RecordEntry;
+  record: SourceRecord;
+  eventId: string;
+  /** The event's occurred_at in epoch ms, for the time-to-erasure figure. */
+  occurredAtMs: number;
+}
+
+let nextWindowId = 1;
+
+/**
+ * Lines bound for one execution. `owners[i]` lists the records that produced
+ * line i (more than one when a duplicate line was folded into it).
+ */
+export class Window {
+  readonly id: number;
+  readonly key: WindowKey;
+  readonly openedAt: number;
+  readonly lines: string[] = [];
+  readonly owners: RecordRef[][] = [];
+  readonly records = new Set<RecordEntry>();
+  /** Body size in bytes: every line plus its newline. */
+  bytes = 0;
+  trigger: FlushTrigger | undefined;
+
+  private readonly indexByLine = new Map<string, number>();
+
+  constructor(key: WindowKey, openedAt: number) {
+    this.id = nextWindowId++;
+    this.key = key;
+    this.openedAt = openedAt;
+  }
+
+  has(line: string): boolean {
+    return this.indexByLine.has(line);
+  }
+
+  /** Adds a line, or folds a duplicate into the line already present. */
+  add(line: string, lineBytes: number, owner: RecordRef): void {
+    const existing = this.indexByLine.get(line);
+    if (existing !== undefined) {
+      this.owners[existing]!.push(owner);
+    } else {
+      this.indexByLine.set(line, this.lines.length);
+      this.lines.push(line);
+      this.owners.push([owner]);
+      this.bytes += lineBytes + 1;
+    }
+
+    if (!this.records.has(owner.entry)) {
+      this.records.add(owner.entry);
+      owner.entry.pending += 1;
+    }
+  }
+
+  /** The ndjson body: one compact JSON object per line, each ending with a newline. */
+  body(): string {
+    return this.lines.length === 0 ? '' : `${this.lines.join('\n')}\n`;
+  }
+
+  /** Every record with a line in this window, each once. */
+  refs(): RecordRef[] {
+    const seen = new Set<RecordEntry>();
+    const refs: RecordRef[] = [];
+    for (const owners of this.owners) {
+      for (const owner of owners) {
+        if (seen.has(owner.entry)) continue;
+        seen.add(owner.entry);
+        refs.push(owner);
+      }
+    }
+    return refs;
+  }
+}
+
+export function windowKeyId(key: WindowKey): string {
+  return `${key.datamartId}/${key.documentType}`;
+}
