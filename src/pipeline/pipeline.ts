@@ -90,7 +90,7 @@ export class Pipeline {
           this.deps.logger.info({ eventId: outcome.eventId, identifierIndex: skipped.index, identifierType: skipped.identifierType, reason: skipped.reason }, 'identifier skipped');
         }
 
-        const ref: RecordRef = { entry, record, eventId: outcome.eventId, occurredAtMs: Date.parse(outcome.occurredAt) };
+        const ref: RecordRef = { entry, record, eventId: outcome.eventId, occurredAtMs: outcome.occurredAtMs };
         const key = { datamartId: outcome.datamartId, documentType: outcome.documentType };
         const hold: Held = { lines: 0, bytes: record.value?.length ?? 0 };
         for (const line of outcome.lines) {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { startStandIn, type StandIn } from '../../stand-in/mediarithmics/server.ts';
 import { createTopic, committedOffsets, endOffsets, offsetsReachEnd, produce, testBrokers, uniqueName, waitFor } from '../support/kafka.ts';
 import { connectorEnv, startConnectorProcess, type ConnectorProcess } from '../support/connector-process.ts';
-import { canonicalLine, generateEvent } from '../support/events.ts';
+import { canonicalLine, generateEvent } from '../../scripts/sample-events.ts';
 
 const token = 'test-token-7f3a9c';
 const running = new Set<ConnectorProcess>();

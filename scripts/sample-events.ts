@@ -1,6 +1,7 @@
 // Generates consent events of the v1 contract together with the deletion lines
 // each must produce. The expected lines are computed here from the contract's
-// rules, independently of src/mapping, so a mapping bug makes tests fail.
+// rules, independently of src/mapping, so tests fail when the mapping is wrong.
+// The demo and the tests both use it.
 import { createHash } from 'node:crypto';
 
 export interface GeneratedEvent {
