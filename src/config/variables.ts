@@ -6,8 +6,10 @@ import { z } from 'zod';
 export interface Variable<T> {
   name: string;
   description: string;
-  /** Default shown in the docs; absent means required or optional without default. */
+  /** Default shown in the docs, with its unit. */
   defaultText?: string;
+  /** Start-up fails when a required variable is not set. */
+  required?: boolean;
   example: string;
   secret?: boolean;
   schema: z.ZodType<T>;
@@ -51,12 +53,14 @@ function integer(min: number, max: number, fallback: number) {
 export const variables = {
   kafkaBrokers: variable({
     name: 'KAFKA_BROKERS',
+    required: true,
     description: 'Comma-separated list of Kafka bootstrap brokers as host:port.',
     example: 'kafka-1:9092,kafka-2:9092',
     schema: commaList('host:port', hostPort),
   }),
   kafkaTopics: variable({
     name: 'KAFKA_TOPICS',
+    required: true,
     description: 'Comma-separated list of topics that carry consent events.',
     example: 'consent-events',
     schema: commaList('Kafka topic name (letters, digits, ".", "_", "-")', topicName),
@@ -101,6 +105,7 @@ export const variables = {
   }),
   apiToken: variable({
     name: 'MEDIARITHMICS_API_TOKEN',
+    required: true,
     description: 'mediarithmics API token, sent as-is in the Authorization header. Never logged.',
     example: '<long-term API token>',
     secret: true,
@@ -112,6 +117,7 @@ export const variables = {
   }),
   datamartId: variable({
     name: 'MEDIARITHMICS_DATAMART_ID',
+    required: true,
     description: 'Datamart that receives deletions of events without their own datamart_id.',
     example: '1509',
     schema: z.string().transform((raw) => raw.trim()).refine((id) => digits.test(id), { message: 'must be a datamart id made of digits' }),

@@ -17,11 +17,11 @@ import {
 import { describeIssue, fixedError } from './issues.ts';
 import type { ReasonCode } from './reasons.ts';
 
-/** Longest email address, in characters (code points). */
+/** Maximum length of an email address, in characters (code points). */
 export const MAX_EMAIL_LENGTH = 254;
-/** Longest user_account_id, in characters (code points). */
+/** Maximum length of a user_account_id, in characters (code points). */
 export const MAX_USER_ACCOUNT_ID_LENGTH = 256;
-/** Longest user_agent_id, in characters (code points). */
+/** Maximum length of a user_agent_id, in characters (code points). */
 export const MAX_USER_AGENT_ID_LENGTH = 256;
 
 export const HASH_ALGORITHMS = ['sha256', 'sha1', 'md5'] as const;

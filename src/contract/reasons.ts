@@ -4,7 +4,7 @@
  * a code is never renamed or reused for another meaning once released.
  */
 
-/** What happens to the unit that a reason code applies to. */
+/** Outcome for the record, event or identifier that a reason code applies to. */
 export type ReasonOutcome =
   /** The whole record goes to the dead-letter topic. */
   | 'dead_letter'
@@ -39,7 +39,7 @@ export const REASONS = {
   },
   duplicate_key: {
     outcome: 'dead_letter',
-    description: 'A JSON object contains the same key twice, so the value it stands for is ambiguous.',
+    description: 'A JSON object contains the same key twice, so its value is ambiguous.',
   },
   nesting_too_deep: {
     outcome: 'dead_letter',
@@ -79,7 +79,32 @@ export const REASONS = {
     description: 'Every identifier of the event was skipped, so no deletion line is left.',
   },
 
+  // Delivering an event's lines to mediarithmics.
+  api_rejected_line: {
+    outcome: 'dead_letter',
+    description:
+      "The API answered 400 to an execution holding only this event's line, after the window was split to isolate it.",
+  },
+  api_line_too_large: {
+    outcome: 'dead_letter',
+    description: 'The API answered 413 to an execution holding only this line.',
+  },
+  api_rejected_request: {
+    outcome: 'dead_letter',
+    description:
+      'The API answered a client error that no retry can fix (a 4xx other than 400, 401, 403, 408, 413 and 429, or 501); the status is kept with the dead letter.',
+  },
+  document_import_unavailable: {
+    outcome: 'dead_letter',
+    description:
+      "The document import of the event's datamart could not be found or created because the API answered a client error (for example 404 for an unknown datamart).",
+  },
+
   // Events skipped by policy.
+  tombstone: {
+    outcome: 'skip_event',
+    description: 'The record value is null (a tombstone), which is not an event.',
+  },
   event_not_deleting: {
     outcome: 'skip_event',
     description: 'The event type never deletes anything (consent.granted).',

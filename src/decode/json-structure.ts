@@ -32,7 +32,7 @@ const CARRIAGE_RETURN = 0x0d;
  */
 const LINEAR_KEY_SEARCH_LIMIT = 16;
 
-/** Longest key, in UTF-16 code units, quoted in a duplicate_key message. */
+/** Maximum length, in UTF-16 code units, of a key quoted in a duplicate_key message. */
 const MAX_QUOTED_KEY_LENGTH = 64;
 
 /** Keys seen so far in one open object. */
@@ -46,7 +46,7 @@ interface KeyFrame {
  * none. The root value counts as depth 1, so `{"a":[{}]}` has depth 3.
  */
 export function findStructureProblem(text: string, maxDepth: number): StructureProblem | undefined {
-  // frames[d] holds the keys of the object open at depth d. Sibling objects at the same depth
+  // frames[d] contains the keys of the object open at depth d. Sibling objects at the same depth
   // reuse the same frame, which is reset when the next one opens.
   const frames: KeyFrame[] = [];
   const length = text.length;
@@ -123,7 +123,7 @@ function findClosingQuote(text: string, start: number): number {
   return text.length;
 }
 
-/** Returns the decoded key, so that "a" and "\u0061" compare equal as JSON.parse sees them. */
+/** Returns the decoded key, so that "a" and "\u0061" compare equal, as they do after JSON.parse. */
 function readKey(text: string, start: number, end: number): string {
   const raw = text.slice(start, end);
   if (raw.indexOf('\\') === -1) {

@@ -11,7 +11,8 @@ export const DEFAULT_MAX_RECORD_BYTES = 65_536;
 /**
  * Maximum nesting depth of objects and arrays, counting the root object as 1. A version 1
  * event needs 3 levels (root, identifiers, one identifier). The rest leaves room for unknown
- * fields, which the contract says to ignore, while bounding the work done on a hostile record.
+ * fields, which the contract requires the connector to ignore, while bounding the work done on
+ * a hostile record.
  */
 export const MAX_NESTING_DEPTH = 32;
 
@@ -33,7 +34,7 @@ export interface DecodeRejection {
   readonly kind: 'rejected';
   readonly stage: 'decode';
   readonly reason: DecodeReason;
-  /** What failed, without any part of the record value. */
+  /** Description of the failure, without any part of the record value. */
   readonly message: string;
 }
 

@@ -226,7 +226,8 @@ function toDeletionLine(identifier: Identifier, context: LineContext): DeletionL
       if (context.documentType !== 'USER_POINTS_DELETION') {
         return 'not_supported_by_document_type';
       }
-      // UUIDs compare without regard to case, and RFC 9562 asks for lower case on output.
+      // UUIDs compare without regard to case, so the line uses the lower-case form that the
+      // mediarithmics examples show.
       return { type: 'USER_POINT', user_point_id: identifier.user_point_id.toLowerCase() };
 
     case 'user_account': {

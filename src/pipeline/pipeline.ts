@@ -1,3 +1,4 @@
+import type { ReasonCode } from '../contract/reasons.ts';
 import { interpretRecord } from '../mapping/interpret.ts';
 import { serializeLine } from '../mapping/lines.ts';
 import type { MappingPolicy } from '../mapping/policy.ts';
@@ -70,7 +71,7 @@ export class Pipeline {
 
     switch (outcome.kind) {
       case 'tombstone':
-        counters.increment('events_skipped_total', { reason: 'tombstone' });
+        counters.increment('events_skipped_total', { reason: 'tombstone' satisfies ReasonCode });
         entry.sealed = true;
         break;
 

@@ -18,8 +18,8 @@ const SCHEMA_PATH = new URL('../../schemas/consent-event-v1.schema.json', import
 const UUID = '95772db3-e762-45da-8cf1-4893debffae7';
 
 /**
- * Checks the date-time format independently of src/contract: the pattern part is RFC 3339
- * section 5.6 with a mandatory offset, and the date must round-trip through Date.UTC.
+ * Checks the date-time format independently of src/contract: date, T, time, optional fraction
+ * and a mandatory offset, and the date must round-trip through Date.UTC.
  */
 function isRfc3339DateTime(text: string): boolean {
   const match = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/.exec(text);
@@ -39,10 +39,10 @@ interface AjvInstance {
 type AjvConstructor = new (options: Record<string, unknown>) => AjvInstance;
 
 /**
- * Loads Ajv with draft 2020-12 support (ajv 8). Without it, falls back to the draft 2019-09
- * class of ajv 7, which the Schema Registry client installs: the schema uses only keywords
- * whose meaning is the same in both drafts ($defs, if/then, const, pattern, single-schema
- * items), so only its $schema is rewritten.
+ * Loads Ajv with draft 2020-12 support (ajv 8), else the draft 2019-09 class of ajv 7, which
+ * the Schema Registry client installs. The schema uses only keywords whose meaning is the same
+ * in both drafts ($defs, if/then, const, pattern, items with one schema). So for ajv 7 only its
+ * $schema is rewritten.
  */
 async function loadValidator(schema: Record<string, unknown>): Promise<{ validate: Validate; dialect: string } | string> {
   const candidates = [

@@ -7,8 +7,8 @@ const SNAKE_CASE = /^[a-z][a-z0-9]*(_[a-z0-9]+)*$/;
 const OUTCOMES = new Set(['dead_letter', 'skip_event', 'skip_identifier']);
 
 /** Source files of the input side, except the list of reasons itself. */
-function inputSideSources(): string[] {
-  const folders = ['contract', 'decode', 'mapping'];
+function pipelineSources(): string[] {
+  const folders = ['contract', 'decode', 'mapping', 'pipeline', 'sink'];
   return folders.flatMap((folder) => {
     const directory = new URL(`../../src/${folder}/`, import.meta.url);
     return readdirSync(directory)
@@ -50,7 +50,7 @@ describe('reason codes', () => {
     // reach zod error messages, which are plain strings.
     const literal = /(?:reason: |encode\(\s*|fieldError\(\s*|fixedError\(\s*)'([a-z0-9_]+)'/g;
     const found = new Set<string>();
-    for (const source of inputSideSources()) {
+    for (const source of pipelineSources()) {
       for (const match of source.matchAll(literal)) {
         found.add(match[1] ?? '');
       }
@@ -61,8 +61,8 @@ describe('reason codes', () => {
     }
   });
 
-  it('are each used by the input side', () => {
-    const sources = inputSideSources().join('\n');
+  it('are each used by the pipeline', () => {
+    const sources = pipelineSources().join('\n');
     for (const code of Object.keys(REASONS)) {
       assert.ok(sources.includes(`'${code}'`), `${code} is listed but never used`);
     }

@@ -116,7 +116,8 @@ describe('decodeJsonValue rejections', () => {
     for (const text of ['{"email":"jane@example.com" "x":1}', 'jane@example.com', '{"email":"jane@example.com"']) {
       const result = decodeText(text);
       assert.equal(result.kind === 'rejected' && result.reason, 'invalid_json');
-      assert.ok(result.kind === 'rejected' && !result.message.includes('jane'), text);
+      const message = result.kind === 'rejected' ? result.message : '';
+      assert.doesNotMatch(message, /jane/);
     }
   });
 

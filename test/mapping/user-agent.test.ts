@@ -37,7 +37,8 @@ describe('checkUserAgentId', () => {
   for (const testCase of cases) {
     const documentType = testCase.documentType ?? 'USER_POINTS_DELETION';
     const extraPrefixes = testCase.extraPrefixes ?? [];
-    it(`checks ${JSON.stringify(testCase.id)} for ${documentType} with [${extraPrefixes.join(', ')}]`, () => {
+    const extras = extraPrefixes.length > 0 ? ` with ${extraPrefixes.join(' ')}` : '';
+    it(`checks ${testCase.id} for ${documentType}${extras}`, () => {
       assert.equal(checkUserAgentId(testCase.id, documentType, extraPrefixes), testCase.expected);
     });
   }
