@@ -8,7 +8,9 @@ import { MediarithmicsClient } from './sink/client.ts';
 import { DocumentImportResolver } from './sink/document-imports.ts';
 import { WindowSender } from './sink/send-window.ts';
 import { AuthGate } from './sink/auth-gate.ts';
-import { LoggingDeadLetterSink } from './dlq/dead-letters.ts';
+import { LoggingDeadLetterSink, type DeadLetterSink } from './dlq/dead-letters.ts';
+import { KafkaDeadLetterSink } from './dlq/kafka-dead-letters.ts';
+import { createKafkaClient } from './source/kafka-client.ts';
 import { Counters } from './telemetry/counters.ts';
 import type { Logger } from './telemetry/logger.ts';
 
@@ -40,10 +42,10 @@ export async function startConnector(config: Config, logger: Logger): Promise<Ru
   const counters = new Counters();
   const tracker = new OffsetTracker();
 
+  const kafka = createKafkaClient({ brokers: config.kafka.brokers, clientId: config.kafka.clientId }, logger);
   const source = new KafkaSource(
+    kafka,
     {
-      brokers: config.kafka.brokers,
-      clientId: config.kafka.clientId,
       groupId: config.kafka.groupId,
       topics: config.kafka.topics,
       sessionTimeoutMs: config.kafka.sessionTimeoutMs,
@@ -74,6 +76,11 @@ export async function startConnector(config: Config, logger: Logger): Promise<Ru
     counters,
   );
 
+  const deadLetterLogger = logger.child({ component: 'dead-letters' });
+  const deadLetters: DeadLetterSink = config.kafka.dlqTopic
+    ? new KafkaDeadLetterSink(kafka, config.kafka.dlqTopic, { baseDelayMs: config.retry.baseDelayMs, maxDelayMs: config.retry.maxDelayMs }, deadLetterLogger, counters)
+    : new LoggingDeadLetterSink(deadLetterLogger, counters);
+
   const pipeline = new Pipeline(
     {
       policy: mappingPolicyFrom(config),
@@ -86,7 +93,7 @@ export async function startConnector(config: Config, logger: Logger): Promise<Ru
       tracker,
       committer,
       sender,
-      deadLetters: new LoggingDeadLetterSink(logger.child({ component: 'dead-letters' }), counters),
+      deadLetters,
       logger: logger.child({ component: 'pipeline' }),
       counters,
     },
@@ -156,6 +163,7 @@ export async function startConnector(config: Config, logger: Logger): Promise<Ru
     const clean = outcome !== 'deadline' && outcome === true && uncommitted.length === 0;
 
     await source.stop().catch((error: unknown) => logger.warn({ err: error }, 'leaving the consumer group failed'));
+    await deadLetters.close();
     await client.close().catch(() => undefined);
     logger.info({ clean, uncommitted, durationMs: Date.now() - started, counters: counters.snapshot() }, 'connector stopped');
     return { clean, uncommitted };

@@ -8,6 +8,7 @@ export interface Config {
     groupId: string;
     clientId: string;
     sessionTimeoutMs: number;
+    dlqTopic: string | undefined;
   };
   api: {
     url: string;
@@ -76,6 +77,7 @@ export function loadConfig(env: Env = process.env): Config {
       groupId: read(variables.kafkaGroupId),
       clientId: read(variables.kafkaClientId),
       sessionTimeoutMs: read(variables.sessionTimeoutMs),
+      dlqTopic: read(variables.dlqTopic),
     },
     api: {
       url: read(variables.apiUrl),
@@ -133,6 +135,11 @@ function checkAcrossKeys(config: Config, problems: string[]): void {
   if (config.buffer.maxBytes < config.window.maxBytes) {
     problems.push(
       `MAX_BUFFERED_BYTES=${config.buffer.maxBytes} is invalid: it must be at least WINDOW_MAX_BYTES=${config.window.maxBytes}, or a full window could never form. Example: MAX_BUFFERED_BYTES=${config.window.maxBytes * 8}`,
+    );
+  }
+  if (config.kafka.dlqTopic !== undefined && config.kafka.topics.includes(config.kafka.dlqTopic)) {
+    problems.push(
+      `DLQ_TOPIC=${JSON.stringify(config.kafka.dlqTopic)} is invalid: it is also listed in KAFKA_TOPICS, so dead letters would be consumed again. Example: DLQ_TOPIC=${config.kafka.topics[0]}-dlq`,
     );
   }
   if (config.retry.maxDelayMs < config.retry.baseDelayMs) {

@@ -165,6 +165,17 @@ export const variables = {
     example: '10000',
     schema: integer(10, 3_600_000, 10_000),
   }),
+  dlqTopic: variable({
+    name: 'DLQ_TOPIC',
+    description:
+      'Dead-letter topic. Records that cannot become deletions are written there with their original key, value and headers plus dlq.* headers naming the source record, stage and reason; their offsets are committed only after Kafka acknowledged the dead letter. When absent, dead letters are only logged and counted.',
+    example: 'consent-events-dlq',
+    schema: z
+      .string()
+      .optional()
+      .transform((raw) => (raw?.trim() ? raw.trim() : undefined))
+      .refine((topic) => topic === undefined || topicName.test(topic), { message: 'must be a Kafka topic name (letters, digits, ".", "_", "-")' }),
+  }),
   maxRecordBytes: variable({
     name: 'MAX_RECORD_BYTES',
     description: 'Records whose value is larger than this many bytes are rejected with reason record_too_large.',

@@ -12,6 +12,8 @@ export interface DeadLetter {
   /** Human-readable detail; never contains identifier values. */
   message: string;
   eventId: string | undefined;
+  /** HTTP status of the API answer that rejected the event's lines, at the deliver stage. */
+  httpStatus?: number | undefined;
 }
 
 /**
@@ -20,6 +22,7 @@ export interface DeadLetter {
  */
 export interface DeadLetterSink {
   send(letter: DeadLetter): Promise<void>;
+  close(): Promise<void>;
 }
 
 /** Logs and counts dead letters without writing them anywhere else. */
@@ -47,4 +50,6 @@ export class LoggingDeadLetterSink implements DeadLetterSink {
       'record dead-lettered',
     );
   }
+
+  async close(): Promise<void> {}
 }

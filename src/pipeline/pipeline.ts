@@ -138,6 +138,10 @@ export class Pipeline {
   }
 
   private deadLetter(entry: RecordEntry, letter: DeadLetter): void {
+    // The record's bytes stay in memory until the dead letter is durable.
+    const hold: Held = { lines: 0, bytes: letter.record.value?.length ?? 0 };
+    this.held.set(entry, hold);
+    this.heldBytes += hold.bytes;
     entry.pending += 1;
     const task = this.deps.deadLetters.send(letter).then(() => this.releaseEntries([entry]));
     this.pendingDeadLetters.add(task);
@@ -159,6 +163,7 @@ export class Pipeline {
           reason: rejected.reason,
           message: rejected.message,
           eventId: owner.eventId,
+          httpStatus: rejected.status,
         }),
       ),
     );

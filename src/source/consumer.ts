@@ -1,12 +1,9 @@
-import { Kafka, logLevel, type Consumer, type EachBatchPayload } from 'kafkajs';
-import { kafkaLogCreator } from './kafka-logger.ts';
+import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { SourceRecord } from './record.ts';
 import type { TopicPartition } from '../offsets/tracker.ts';
 import type { Logger } from '../telemetry/logger.ts';
 
 export interface SourceOptions {
-  brokers: string[];
-  clientId: string;
   groupId: string;
   topics: string[];
   /** Group session timeout in ms; a member silent for longer is evicted. */
@@ -36,17 +33,9 @@ export class KafkaSource {
   private readonly logger: Logger;
   private paused = false;
 
-  constructor(options: SourceOptions, logger: Logger) {
+  constructor(kafka: Kafka, options: SourceOptions, logger: Logger) {
     this.options = options;
     this.logger = logger;
-    const kafka = new Kafka({
-      clientId: options.clientId,
-      brokers: options.brokers,
-      logLevel: logLevel.INFO,
-      logCreator: kafkaLogCreator(logger.child({ component: 'kafkajs' })),
-      // Keep reconnecting for about 5 minutes before kafkajs gives up and the process restarts.
-      retry: { initialRetryTime: 300, maxRetryTime: 30_000, retries: 12 },
-    });
     this.consumer = kafka.consumer({
       groupId: options.groupId,
       sessionTimeout: options.sessionTimeoutMs,

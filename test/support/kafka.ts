@@ -100,3 +100,34 @@ export async function offsetsReachEnd(groupId: string, topic: string): Promise<b
   }
   return true;
 }
+
+export interface ReadRecord {
+  partition: number;
+  offset: string;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: Record<string, string>;
+}
+
+/** Reads every record of a topic from the beginning until `count` arrived (or the timeout). */
+export async function readTopic(topic: string, count: number, timeoutMs = 30_000): Promise<ReadRecord[]> {
+  const consumer = (await kafkaClient()).consumer({ groupId: uniqueName('reader') });
+  const records: ReadRecord[] = [];
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topics: [topic], fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ partition, message }) => {
+        const headers: Record<string, string> = {};
+        for (const [name, value] of Object.entries(message.headers ?? {})) {
+          if (value !== undefined) headers[name] = Array.isArray(value) ? value.map(String).join(',') : value.toString();
+        }
+        records.push({ partition, offset: message.offset, key: message.key, value: message.value, headers });
+      },
+    });
+    await waitFor(`${count} records on ${topic}`, () => records.length >= count, timeoutMs, 100);
+    return records;
+  } finally {
+    await consumer.disconnect();
+  }
+}
