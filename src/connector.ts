@@ -30,10 +30,26 @@ export interface RunningConnector {
   ready(): boolean;
 }
 
+/** Builds the mapping policy from the validated configuration. */
 export function mappingPolicyFrom(config: Config): MappingPolicy {
+  const { mapping } = config;
   const policy = defaultMappingPolicy(config.api.datamartId);
-  policy.email.hashAlgorithm = config.mapping.emailHashAlgorithm;
-  if (config.mapping.defaultCompartmentId !== undefined) policy.defaultCompartmentId = config.mapping.defaultCompartmentId;
+  policy.documentType = mapping.documentType;
+  policy.documentTypeByEventType = Object.fromEntries(mapping.documentTypeByEventType);
+  policy.email = { ...mapping.emailNormalisation, hashAlgorithm: mapping.emailHashAlgorithm };
+
+  const datamarts = new Set([...mapping.emailHashAlgorithmByDatamart.keys(), ...mapping.emailNormalisationByDatamart.keys()]);
+  for (const datamartId of datamarts) {
+    policy.emailByDatamart.set(datamartId, {
+      ...(mapping.emailNormalisationByDatamart.get(datamartId) ?? mapping.emailNormalisation),
+      hashAlgorithm: mapping.emailHashAlgorithmByDatamart.get(datamartId) ?? mapping.emailHashAlgorithm,
+    });
+  }
+
+  if (mapping.triggerPurposes !== undefined) policy.triggerPurposes = mapping.triggerPurposes;
+  if (mapping.jurisdictions !== undefined) policy.jurisdictions = mapping.jurisdictions;
+  policy.extraUserAgentPrefixes = mapping.userAgentPrefixes;
+  if (mapping.defaultCompartmentId !== undefined) policy.defaultCompartmentId = mapping.defaultCompartmentId;
   return policy;
 }
 
@@ -64,6 +80,7 @@ export async function startConnector(config: Config, logger: Logger): Promise<Ru
   const imports = new DocumentImportResolver(client, {
     defaultDatamartId: config.api.datamartId,
     configuredImportId: config.api.documentImportId,
+    defaultDocumentType: config.mapping.documentType,
     name: config.api.documentImportName,
   });
   const auth = new AuthGate(sinkLogger, counters);

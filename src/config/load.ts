@@ -1,4 +1,12 @@
 import { variables, type Variable } from './variables.ts';
+import type { EventType } from '../contract/consent-event.ts';
+import type { DocumentType, HashAlgorithm } from '../mapping/policy.ts';
+
+export interface EmailNormalisationSteps {
+  trim: boolean;
+  lowerCase: boolean;
+  gmailNormalisation: boolean;
+}
 
 /** The validated configuration; the pipeline accepts nothing else. */
 export interface Config {
@@ -22,7 +30,18 @@ export interface Config {
   window: { maxLines: number; maxBytes: number; maxAgeMs: number };
   buffer: { maxLines: number; maxBytes: number };
   retry: { baseDelayMs: number; maxDelayMs: number; authDelayMs: number };
-  mapping: { emailHashAlgorithm: 'sha256' | 'sha1' | 'md5'; defaultCompartmentId: string | undefined };
+  mapping: {
+    documentType: DocumentType;
+    documentTypeByEventType: Map<EventType, DocumentType>;
+    emailHashAlgorithm: HashAlgorithm;
+    emailNormalisation: EmailNormalisationSteps;
+    emailHashAlgorithmByDatamart: Map<string, HashAlgorithm>;
+    emailNormalisationByDatamart: Map<string, EmailNormalisationSteps>;
+    triggerPurposes: { namespace: string; id: string }[] | undefined;
+    jurisdictions: string[] | undefined;
+    userAgentPrefixes: string[];
+    defaultCompartmentId: string | undefined;
+  };
   maxRecordBytes: number;
   commitIntervalMs: number;
   shutdownTimeoutMs: number;
@@ -103,7 +122,15 @@ export function loadConfig(env: Env = process.env): Config {
       authDelayMs: read(variables.authRetryDelayMs),
     },
     mapping: {
+      documentType: read(variables.documentType),
+      documentTypeByEventType: read(variables.documentTypeByEventType),
       emailHashAlgorithm: read(variables.emailHashAlgorithm),
+      emailNormalisation: read(variables.emailNormalisation),
+      emailHashAlgorithmByDatamart: read(variables.emailHashAlgorithmByDatamart),
+      emailNormalisationByDatamart: read(variables.emailNormalisationByDatamart),
+      triggerPurposes: read(variables.triggerPurposes),
+      jurisdictions: read(variables.jurisdictions),
+      userAgentPrefixes: read(variables.userAgentPrefixes),
       defaultCompartmentId: read(variables.defaultCompartmentId),
     },
     maxRecordBytes: read(variables.maxRecordBytes),

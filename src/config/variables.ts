@@ -50,6 +50,40 @@ function integer(min: number, max: number, fallback: number) {
     });
 }
 
+
+const documentTypes = ['USER_POINTS_DELETION', 'USER_IDENTIFIERS_DELETION'] as const;
+const eventTypes = ['erasure.requested', 'consent.withdrawn', 'consent.updated', 'consent.granted'] as const;
+const normalisationSteps = ['trim', 'lowercase', 'gmail'] as const;
+
+/** Parses `key=value,key=value` lists; each pair is checked by `parsePair`, which returns an error text or the parsed pair. */
+function pairList<K extends string, V>(parsePair: (key: string, value: string) => [K, V] | string) {
+  return z
+    .string()
+    .optional()
+    .transform((raw, context) => {
+      const pairs = new Map<K, V>();
+      if (raw === undefined || raw.trim() === '') return pairs;
+      for (const item of raw.split(',').map((text) => text.trim()).filter((text) => text.length > 0)) {
+        const separator = item.indexOf('=');
+        if (separator <= 0) {
+          context.addIssue({ code: 'custom', message: `entry "${item}" is not key=value` });
+          continue;
+        }
+        const parsed = parsePair(item.slice(0, separator).trim(), item.slice(separator + 1).trim());
+        if (typeof parsed === 'string') context.addIssue({ code: 'custom', message: parsed });
+        else pairs.set(parsed[0], parsed[1]);
+      }
+      return pairs;
+    });
+}
+
+function parseNormalisation(text: string): { trim: boolean; lowerCase: boolean; gmailNormalisation: boolean } | string {
+  const steps = text.split('+').map((step) => step.trim().toLowerCase()).filter((step) => step.length > 0 && step !== 'none');
+  const unknown = steps.filter((step) => !(normalisationSteps as readonly string[]).includes(step));
+  if (unknown.length > 0) return `unknown normalisation step "${unknown.join('", "')}" (known: trim, lowercase, gmail, none)`;
+  return { trim: steps.includes('trim'), lowerCase: steps.includes('lowercase'), gmailNormalisation: steps.includes('gmail') };
+}
+
 export const variables = {
   kafkaBrokers: variable({
     name: 'KAFKA_BROKERS',
@@ -125,7 +159,7 @@ export const variables = {
   documentImportId: variable({
     name: 'MEDIARITHMICS_DOCUMENT_IMPORT_ID',
     description:
-      'Document import to send executions to. When absent, the connector looks up the import named by MEDIARITHMICS_DOCUMENT_IMPORT_NAME with the USER_POINTS_DELETION type in the datamart, and creates it when none exists.',
+      'Document import that receives executions for the default datamart and DOCUMENT_TYPE. When absent, and for other datamarts and document types, the connector looks up the import named by MEDIARITHMICS_DOCUMENT_IMPORT_NAME with the right document type in the datamart, and creates it when none exists.',
     example: '31337',
     schema: z
       .string()
@@ -135,7 +169,7 @@ export const variables = {
   }),
   documentImportName: variable({
     name: 'MEDIARITHMICS_DOCUMENT_IMPORT_NAME',
-    description: 'Name used to find or create the document import.',
+    description: 'Name used to find or create the document import of each datamart and document type.',
     defaultText: 'consent-withdrawal-deletions',
     example: 'consent-withdrawal-deletions',
     schema: z
@@ -249,6 +283,120 @@ export const variables = {
       .optional()
       .transform((raw) => (raw?.trim() ? raw.trim().toLowerCase() : 'sha256'))
       .pipe(z.enum(['sha256', 'sha1', 'md5'], { message: 'must be sha256, sha1 or md5' })),
+  }),
+  documentType: variable({
+    name: 'DOCUMENT_TYPE',
+    description:
+      'Document type of deletions: USER_POINTS_DELETION erases the whole user point of each identifier; USER_IDENTIFIERS_DELETION removes only the listed identifiers (no USER_POINT lines, no udp: agents).',
+    defaultText: 'USER_POINTS_DELETION',
+    example: 'USER_POINTS_DELETION',
+    schema: z
+      .string()
+      .optional()
+      .transform((raw) => (raw?.trim() ? raw.trim().toUpperCase() : 'USER_POINTS_DELETION'))
+      .pipe(z.enum(documentTypes, { message: 'must be USER_POINTS_DELETION or USER_IDENTIFIERS_DELETION' })),
+  }),
+  documentTypeByEventType: variable({
+    name: 'DOCUMENT_TYPE_BY_EVENT_TYPE',
+    description: 'Per-event-type document types as event_type=DOCUMENT_TYPE pairs, overriding DOCUMENT_TYPE.',
+    defaultText: 'none',
+    example: 'erasure.requested=USER_POINTS_DELETION,consent.withdrawn=USER_IDENTIFIERS_DELETION',
+    schema: pairList<(typeof eventTypes)[number], (typeof documentTypes)[number]>((key, value) => {
+      if (!(eventTypes as readonly string[]).includes(key)) return `"${key}" is not an event type (${eventTypes.join(', ')})`;
+      const type = value.toUpperCase();
+      if (!(documentTypes as readonly string[]).includes(type)) return `"${value}" is not USER_POINTS_DELETION or USER_IDENTIFIERS_DELETION`;
+      return [key as (typeof eventTypes)[number], type as (typeof documentTypes)[number]];
+    }),
+  }),
+  emailNormalisation: variable({
+    name: 'EMAIL_NORMALISATION',
+    description:
+      'Steps applied to raw email addresses before hashing, joined with +: trim (remove surrounding white space), lowercase, gmail (remove dots and +tag from gmail.com and googlemail.com local parts), or none.',
+    defaultText: 'trim+lowercase',
+    example: 'trim+lowercase+gmail',
+    schema: z
+      .string()
+      .optional()
+      .transform((raw, context) => {
+        const parsed = parseNormalisation(raw?.trim() ? raw : 'trim+lowercase');
+        if (typeof parsed === 'string') {
+          context.addIssue({ code: 'custom', message: parsed });
+          return z.NEVER;
+        }
+        return parsed;
+      }),
+  }),
+  emailHashAlgorithmByDatamart: variable({
+    name: 'EMAIL_HASH_ALGORITHM_BY_DATAMART',
+    description: 'Per-datamart email hash algorithms as datamart=algorithm pairs, overriding EMAIL_HASH_ALGORITHM.',
+    defaultText: 'none',
+    example: '1509=sha256,2087=md5',
+    schema: pairList<string, 'sha256' | 'sha1' | 'md5'>((key, value) => {
+      if (!digits.test(key)) return `"${key}" is not a datamart id made of digits`;
+      const algorithm = value.toLowerCase();
+      if (algorithm !== 'sha256' && algorithm !== 'sha1' && algorithm !== 'md5') return `"${value}" is not sha256, sha1 or md5`;
+      return [key, algorithm];
+    }),
+  }),
+  emailNormalisationByDatamart: variable({
+    name: 'EMAIL_NORMALISATION_BY_DATAMART',
+    description: 'Per-datamart normalisation steps as datamart=steps pairs, overriding EMAIL_NORMALISATION.',
+    defaultText: 'none',
+    example: '2087=trim+lowercase+gmail',
+    schema: pairList<string, { trim: boolean; lowerCase: boolean; gmailNormalisation: boolean }>((key, value) => {
+      if (!digits.test(key)) return `"${key}" is not a datamart id made of digits`;
+      const parsed = parseNormalisation(value);
+      return typeof parsed === 'string' ? parsed : [key, parsed];
+    }),
+  }),
+  triggerPurposes: variable({
+    name: 'TRIGGER_PURPOSES',
+    description:
+      'Purposes, as namespace:id, whose withdrawal deletes for consent.withdrawn (without scope.all) and consent.updated events. When unset, any withdrawn purpose deletes; "none" means only erasures and withdrawals with scope.all delete.',
+    defaultText: 'any withdrawn purpose',
+    example: 'tcf:1,tcf:3,custom:marketing',
+    schema: z
+      .string()
+      .optional()
+      .transform((raw, context) => {
+        if (raw === undefined || raw.trim() === '') return undefined;
+        if (raw.trim().toLowerCase() === 'none') return [];
+        const purposes: { namespace: string; id: string }[] = [];
+        for (const item of raw.split(',').map((text) => text.trim()).filter((text) => text.length > 0)) {
+          const separator = item.indexOf(':');
+          if (separator <= 0 || separator === item.length - 1) {
+            context.addIssue({ code: 'custom', message: `purpose "${item}" is not namespace:id` });
+            continue;
+          }
+          purposes.push({ namespace: item.slice(0, separator), id: item.slice(separator + 1) });
+        }
+        return purposes;
+      }),
+  }),
+  jurisdictions: variable({
+    name: 'JURISDICTIONS',
+    description:
+      'Only events whose jurisdiction.regulation is in this list delete (compared without case); events of other or no jurisdiction are skipped. When unset, every jurisdiction deletes.',
+    defaultText: 'all',
+    example: 'gdpr,uk_gdpr',
+    schema: z
+      .string()
+      .optional()
+      .transform((raw) => {
+        if (raw === undefined || raw.trim() === '') return undefined;
+        return raw.split(',').map((item) => item.trim()).filter((item) => item.length > 0);
+      }),
+  }),
+  userAgentPrefixes: variable({
+    name: 'USER_AGENT_PREFIXES',
+    description: 'user_agent_id prefixes accepted besides the built-in vec:, udp: and net: forms.',
+    defaultText: 'none',
+    example: 'web:,tech:',
+    schema: z
+      .string()
+      .optional()
+      .transform((raw) => (raw === undefined ? [] : raw.split(',').map((item) => item.trim()).filter((item) => item.length > 0)))
+      .refine((prefixes) => prefixes.every((prefix) => /^[a-z][a-z0-9_-]*:$/i.test(prefix)), { message: 'each prefix must be letters, digits, "_" or "-" ending with ":"' }),
   }),
   defaultCompartmentId: variable({
     name: 'MEDIARITHMICS_DEFAULT_COMPARTMENT_ID',

@@ -2,8 +2,7 @@
  * Configuration that decides which events delete and how identifiers become deletion lines.
  *
  * mapEvent reads the email settings and the document type only through emailPolicyFor and
- * documentTypeFor. Settings per datamart or per event type can therefore be added later as
- * optional fields, resolved in those two functions, without changing callers.
+ * documentTypeFor, which apply the per-datamart and per-event-type settings.
  */
 
 import type { EventType } from '../contract/consent-event.ts';
@@ -41,8 +40,12 @@ export interface PurposeRef {
 export interface MappingPolicy {
   /** Datamart of events that have no datamart_id. */
   defaultDatamartId: string;
+  /** Document type of event types without an entry in documentTypeByEventType. */
   documentType: DocumentType;
+  documentTypeByEventType: Partial<Record<EventType, DocumentType>>;
+  /** Email settings of datamarts without an entry in emailByDatamart. */
   email: EmailPolicy;
+  emailByDatamart: Map<string, EmailPolicy>;
   /** Compartment of user_account identifiers that have no compartment_id. Omitted when unset. */
   defaultCompartmentId?: string;
   /**
@@ -72,6 +75,8 @@ export function defaultMappingPolicy(defaultDatamartId: string): MappingPolicy {
   return {
     defaultDatamartId,
     documentType: 'USER_POINTS_DELETION',
+    documentTypeByEventType: {},
+    emailByDatamart: new Map(),
     email: {
       trim: true,
       lowerCase: true,
@@ -84,10 +89,10 @@ export function defaultMappingPolicy(defaultDatamartId: string): MappingPolicy {
 
 /** Returns the email settings that apply to events routed to `datamartId`. */
 export function emailPolicyFor(policy: MappingPolicy, datamartId: string): EmailPolicy {
-  return policy.email;
+  return policy.emailByDatamart.get(datamartId) ?? policy.email;
 }
 
 /** Returns the document type that events of `eventType` are deleted with. */
 export function documentTypeFor(policy: MappingPolicy, eventType: EventType): DocumentType {
-  return policy.documentType;
+  return policy.documentTypeByEventType[eventType] ?? policy.documentType;
 }

@@ -4,8 +4,9 @@ import { windowKeyId } from '../window/window.ts';
 
 export interface ImportSettings {
   defaultDatamartId: string;
-  /** Configured import id; it applies to the default datamart and USER_POINTS_DELETION only. */
+  /** Configured import id; it applies to the default datamart and the default document type only. */
   configuredImportId: string | undefined;
+  defaultDocumentType: DocumentType;
   name: string;
 }
 
@@ -39,8 +40,8 @@ export class DocumentImportResolver {
   }
 
   private async lookUp(key: WindowKey): Promise<string> {
-    const { defaultDatamartId, configuredImportId, name } = this.settings;
-    if (configuredImportId && key.datamartId === defaultDatamartId && key.documentType === 'USER_POINTS_DELETION') {
+    const { defaultDatamartId, configuredImportId, defaultDocumentType, name } = this.settings;
+    if (configuredImportId && key.datamartId === defaultDatamartId && key.documentType === defaultDocumentType) {
       return configuredImportId;
     }
 

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { interpretRecord } from '../../src/mapping/interpret.ts';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { validateConsentEvent, type ConsentEvent } from '../../src/contract/consent-event.ts';
@@ -367,12 +369,56 @@ describe('mapEvent rejections', () => {
   });
 });
 
+describe('per-datamart and per-event-type settings', () => {
+  it('hash emails with the algorithm of the routed datamart', () => {
+    const policy = defaultMappingPolicy('7');
+    policy.emailByDatamart.set('42', { trim: true, lowerCase: true, gmailNormalisation: true, hashAlgorithm: 'md5' });
+    const event = {
+      event_id: 'e-1',
+      event_type: 'erasure.requested',
+      occurred_at: '2026-11-02T09:15:00Z',
+      datamart_id: '42',
+      identifiers: [{ type: 'email', email: 'Jane.Doe+news@GMail.com' }],
+    };
+    const routed = interpretRecord(Buffer.from(JSON.stringify(event)), policy);
+    assert.equal(routed.kind, 'delete');
+    assert.deepEqual(routed.kind === 'delete' && routed.lines, [{ type: 'USER_EMAIL', hash: createHash('md5').update('janedoe@gmail.com').digest('hex') }]);
+
+    const fallback = interpretRecord(Buffer.from(JSON.stringify({ ...event, datamart_id: undefined })), policy);
+    assert.deepEqual(fallback.kind === 'delete' && fallback.lines, [{ type: 'USER_EMAIL', hash: createHash('sha256').update('jane.doe+news@gmail.com').digest('hex') }]);
+  });
+
+  it('pick the document type by event type', () => {
+    const policy = defaultMappingPolicy('7');
+    policy.documentTypeByEventType['consent.withdrawn'] = 'USER_IDENTIFIERS_DELETION';
+    const withdrawal = {
+      event_id: 'e-2',
+      event_type: 'consent.withdrawn',
+      occurred_at: '2026-11-02T09:15:00Z',
+      identifiers: [
+        { type: 'user_point', user_point_id: '95772db3-e762-45da-8cf1-4893debffae7' },
+        { type: 'user_agent', user_agent_id: 'vec:1' },
+      ],
+    };
+    const mapped = interpretRecord(Buffer.from(JSON.stringify(withdrawal)), policy);
+    assert.equal(mapped.kind === 'delete' && mapped.documentType, 'USER_IDENTIFIERS_DELETION');
+    assert.deepEqual(mapped.kind === 'delete' && mapped.lines, [{ type: 'USER_AGENT', user_agent_id: 'vec:1' }]);
+    assert.deepEqual(mapped.kind === 'delete' && mapped.skippedIdentifiers.map((skipped) => skipped.reason), ['not_supported_by_document_type']);
+
+    const erasure = interpretRecord(Buffer.from(JSON.stringify({ ...withdrawal, event_type: 'erasure.requested' })), policy);
+    assert.equal(erasure.kind === 'delete' && erasure.documentType, 'USER_POINTS_DELETION');
+    assert.equal(erasure.kind === 'delete' && erasure.lines.length, 2);
+  });
+});
+
 describe('defaultMappingPolicy', () => {
   it('returns the documented defaults', () => {
     assert.deepEqual(defaultMappingPolicy('7'), {
       defaultDatamartId: '7',
       documentType: 'USER_POINTS_DELETION',
+      documentTypeByEventType: {},
       email: { trim: true, lowerCase: true, gmailNormalisation: false, hashAlgorithm: 'sha256' },
+      emailByDatamart: new Map(),
       extraUserAgentPrefixes: [],
     });
   });

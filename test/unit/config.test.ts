@@ -66,3 +66,49 @@ test('config rejects unknown connector variables and inconsistent limits', () =>
   assert.equal(limits.length, 1);
   assert.match(limits[0]!, /^MAX_BUFFERED_LINES=100 is invalid: it must be at least WINDOW_MAX_LINES=5000/);
 });
+
+test('config builds the mapping policy from the policy variables', async () => {
+  const { mappingPolicyFrom } = await import('../../src/connector.ts');
+  const config = loadConfig({
+    ...valid,
+    DOCUMENT_TYPE: 'user_identifiers_deletion',
+    DOCUMENT_TYPE_BY_EVENT_TYPE: 'erasure.requested=USER_POINTS_DELETION',
+    EMAIL_NORMALISATION: 'trim',
+    EMAIL_HASH_ALGORITHM: 'sha1',
+    EMAIL_HASH_ALGORITHM_BY_DATAMART: '2087=md5',
+    EMAIL_NORMALISATION_BY_DATAMART: '3000=trim+lowercase+gmail',
+    TRIGGER_PURPOSES: 'tcf:1, custom:marketing',
+    JURISDICTIONS: 'gdpr,uk_gdpr',
+    USER_AGENT_PREFIXES: 'web:,tech:',
+    MEDIARITHMICS_DEFAULT_COMPARTMENT_ID: '1000',
+  });
+  const policy = mappingPolicyFrom(config);
+  assert.equal(policy.documentType, 'USER_IDENTIFIERS_DELETION');
+  assert.deepEqual(policy.documentTypeByEventType, { 'erasure.requested': 'USER_POINTS_DELETION' });
+  assert.deepEqual(policy.email, { trim: true, lowerCase: false, gmailNormalisation: false, hashAlgorithm: 'sha1' });
+  assert.deepEqual(policy.emailByDatamart.get('2087'), { trim: true, lowerCase: false, gmailNormalisation: false, hashAlgorithm: 'md5' });
+  assert.deepEqual(policy.emailByDatamart.get('3000'), { trim: true, lowerCase: true, gmailNormalisation: true, hashAlgorithm: 'sha1' });
+  assert.deepEqual(policy.triggerPurposes, [
+    { namespace: 'tcf', id: '1' },
+    { namespace: 'custom', id: 'marketing' },
+  ]);
+  assert.deepEqual(policy.jurisdictions, ['gdpr', 'uk_gdpr']);
+  assert.deepEqual(policy.extraUserAgentPrefixes, ['web:', 'tech:']);
+  assert.equal(policy.defaultCompartmentId, '1000');
+  assert.equal(mappingPolicyFrom(loadConfig({ ...valid, TRIGGER_PURPOSES: 'none' })).triggerPurposes?.length, 0);
+});
+
+test('config rejects malformed policy variables', () => {
+  const found = problems({
+    ...valid,
+    DOCUMENT_TYPE_BY_EVENT_TYPE: 'consent.revoked=USER_POINTS_DELETION',
+    EMAIL_NORMALISATION: 'trim+strip',
+    TRIGGER_PURPOSES: 'tcf',
+    EMAIL_HASH_ALGORITHM_BY_DATAMART: '2087=sha512',
+  });
+  assert.equal(found.length, 4);
+  assert.match(found[0]!, /^DOCUMENT_TYPE_BY_EVENT_TYPE="consent.revoked=USER_POINTS_DELETION" is invalid: "consent.revoked" is not an event type/);
+  assert.match(found[1]!, /^EMAIL_NORMALISATION="trim\+strip" is invalid: unknown normalisation step "strip"/);
+  assert.match(found[2]!, /^EMAIL_HASH_ALGORITHM_BY_DATAMART="2087=sha512" is invalid: "sha512" is not sha256, sha1 or md5/);
+  assert.match(found[3]!, /^TRIGGER_PURPOSES="tcf" is invalid: purpose "tcf" is not namespace:id/);
+});
