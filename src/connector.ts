@@ -8,6 +8,9 @@ import { MediarithmicsClient } from './sink/client.ts';
 import { DocumentImportResolver } from './sink/document-imports.ts';
 import { WindowSender } from './sink/send-window.ts';
 import { AuthGate } from './sink/auth-gate.ts';
+import { RateLimiter } from './sink/rate-limiter.ts';
+import { ExecutionFollower } from './sink/execution-follower.ts';
+import { ReceiptWriter } from './receipts/receipts.ts';
 import { LoggingDeadLetterSink, type DeadLetterSink } from './dlq/dead-letters.ts';
 import { KafkaDeadLetterSink } from './dlq/kafka-dead-letters.ts';
 import { createKafkaClient } from './source/kafka-client.ts';
@@ -84,11 +87,16 @@ export async function startConnector(config: Config, logger: Logger): Promise<Ru
     name: config.api.documentImportName,
   });
   const auth = new AuthGate(sinkLogger, counters);
+  const limiter = new RateLimiter(config.api.maxRequestsPerSecond);
   const sender = new WindowSender(
     client,
     imports,
     auth,
-    { backoff: { baseDelayMs: config.retry.baseDelayMs, maxDelayMs: config.retry.maxDelayMs }, authRetryDelayMs: config.retry.authDelayMs },
+    limiter,
+    {
+      backoff: { baseDelayMs: config.retry.baseDelayMs, maxDelayMs: config.retry.maxDelayMs, maxRetryAfterMs: config.retry.retryAfterMaxMs },
+      authRetryDelayMs: config.retry.authDelayMs,
+    },
     sinkLogger,
     counters,
   );
@@ -97,6 +105,24 @@ export async function startConnector(config: Config, logger: Logger): Promise<Ru
   const deadLetters: DeadLetterSink = config.kafka.dlqTopic
     ? new KafkaDeadLetterSink(kafka, config.kafka.dlqTopic, { baseDelayMs: config.retry.baseDelayMs, maxDelayMs: config.retry.maxDelayMs }, deadLetterLogger, counters)
     : new LoggingDeadLetterSink(deadLetterLogger, counters);
+
+  const outputBackoff = { baseDelayMs: config.retry.baseDelayMs, maxDelayMs: config.retry.maxDelayMs };
+  const receipts = config.kafka.receiptsTopic
+    ? new ReceiptWriter(kafka, config.kafka.receiptsTopic, outputBackoff, logger.child({ component: 'receipts' }), counters)
+    : undefined;
+  const follower =
+    config.api.followUpIntervalMs > 0
+      ? new ExecutionFollower(
+          client,
+          limiter,
+          { intervalMs: config.api.followUpIntervalMs, timeoutMs: config.api.followUpTimeoutMs },
+          logger.child({ component: 'follow-up' }),
+          counters,
+          async (end) => {
+            await receipts?.executionEnded(end);
+          },
+        )
+      : undefined;
 
   const pipeline = new Pipeline(
     {
@@ -111,6 +137,8 @@ export async function startConnector(config: Config, logger: Logger): Promise<Ru
       committer,
       sender,
       deadLetters,
+      receipts,
+      follower,
       logger: logger.child({ component: 'pipeline' }),
       counters,
     },
@@ -180,7 +208,9 @@ export async function startConnector(config: Config, logger: Logger): Promise<Ru
     const clean = outcome !== 'deadline' && outcome === true && uncommitted.length === 0;
 
     await source.stop().catch((error: unknown) => logger.warn({ err: error }, 'leaving the consumer group failed'));
+    follower?.stop();
     await deadLetters.close();
+    await receipts?.close();
     await client.close().catch(() => undefined);
     logger.info({ clean, uncommitted, durationMs: Date.now() - started, counters: counters.snapshot() }, 'connector stopped');
     return { clean, uncommitted };

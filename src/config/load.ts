@@ -17,6 +17,7 @@ export interface Config {
     clientId: string;
     sessionTimeoutMs: number;
     dlqTopic: string | undefined;
+    receiptsTopic: string | undefined;
   };
   api: {
     url: string;
@@ -26,10 +27,13 @@ export interface Config {
     documentImportName: string;
     requestTimeoutMs: number;
     maxConcurrentExecutions: number;
+    maxRequestsPerSecond: number;
+    followUpIntervalMs: number;
+    followUpTimeoutMs: number;
   };
   window: { maxLines: number; maxBytes: number; maxAgeMs: number };
   buffer: { maxLines: number; maxBytes: number };
-  retry: { baseDelayMs: number; maxDelayMs: number; authDelayMs: number };
+  retry: { baseDelayMs: number; maxDelayMs: number; retryAfterMaxMs: number; authDelayMs: number };
   mapping: {
     documentType: DocumentType;
     documentTypeByEventType: Map<EventType, DocumentType>;
@@ -97,6 +101,7 @@ export function loadConfig(env: Env = process.env): Config {
       clientId: read(variables.kafkaClientId),
       sessionTimeoutMs: read(variables.sessionTimeoutMs),
       dlqTopic: read(variables.dlqTopic),
+      receiptsTopic: read(variables.receiptsTopic),
     },
     api: {
       url: read(variables.apiUrl),
@@ -106,6 +111,9 @@ export function loadConfig(env: Env = process.env): Config {
       documentImportName: read(variables.documentImportName),
       requestTimeoutMs: read(variables.requestTimeoutMs),
       maxConcurrentExecutions: read(variables.maxConcurrentExecutions),
+      maxRequestsPerSecond: read(variables.maxRequestsPerSecond),
+      followUpIntervalMs: read(variables.followUpIntervalMs),
+      followUpTimeoutMs: read(variables.followUpTimeoutMs),
     },
     window: {
       maxLines: read(variables.windowMaxLines),
@@ -119,6 +127,7 @@ export function loadConfig(env: Env = process.env): Config {
     retry: {
       baseDelayMs: read(variables.retryBaseDelayMs),
       maxDelayMs: read(variables.retryMaxDelayMs),
+      retryAfterMaxMs: read(variables.retryAfterMaxMs),
       authDelayMs: read(variables.authRetryDelayMs),
     },
     mapping: {
@@ -167,6 +176,11 @@ function checkAcrossKeys(config: Config, problems: string[]): void {
   if (config.kafka.dlqTopic !== undefined && config.kafka.topics.includes(config.kafka.dlqTopic)) {
     problems.push(
       `DLQ_TOPIC=${JSON.stringify(config.kafka.dlqTopic)} is invalid: it is also listed in KAFKA_TOPICS, so dead letters would be consumed again. Example: DLQ_TOPIC=${config.kafka.topics[0]}-dlq`,
+    );
+  }
+  if (config.kafka.receiptsTopic !== undefined && (config.kafka.topics.includes(config.kafka.receiptsTopic) || config.kafka.receiptsTopic === config.kafka.dlqTopic)) {
+    problems.push(
+      `RECEIPTS_TOPIC=${JSON.stringify(config.kafka.receiptsTopic)} is invalid: it must differ from KAFKA_TOPICS and DLQ_TOPIC. Example: RECEIPTS_TOPIC=${config.kafka.topics[0]}-receipts`,
     );
   }
   if (config.retry.maxDelayMs < config.retry.baseDelayMs) {

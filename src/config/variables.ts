@@ -210,6 +210,31 @@ export const variables = {
       .transform((raw) => (raw?.trim() ? raw.trim() : undefined))
       .refine((topic) => topic === undefined || topicName.test(topic), { message: 'must be a Kafka topic name (letters, digits, ".", "_", "-")' }),
   }),
+  receiptsTopic: variable({
+    name: 'RECEIPTS_TOPIC',
+    description:
+      'Audit topic. For every event whose lines the API accepted, a deletion_sent record keyed by event_id names the datamart, document import, execution ids and the time it was sent; each execution adds an execution_ended record once its outcome is known. Offsets wait for the deletion_sent records. When absent, no receipts are written.',
+    example: 'consent-deletion-receipts',
+    schema: z
+      .string()
+      .optional()
+      .transform((raw) => (raw?.trim() ? raw.trim() : undefined))
+      .refine((topic) => topic === undefined || topicName.test(topic), { message: 'must be a Kafka topic name (letters, digits, ".", "_", "-")' }),
+  }),
+  followUpIntervalMs: variable({
+    name: 'EXECUTION_FOLLOW_UP_INTERVAL_MS',
+    description: 'Time in milliseconds between two polls of the executions list while following accepted executions to their end; 0 turns the follow-up off.',
+    defaultText: '30000 (30 s)',
+    example: '30000',
+    schema: integer(0, 3_600_000, 30_000),
+  }),
+  followUpTimeoutMs: variable({
+    name: 'EXECUTION_FOLLOW_UP_TIMEOUT_MS',
+    description: 'Time in milliseconds after which an execution that has not ended is logged and no longer followed.',
+    defaultText: '21600000 (6 h)',
+    example: '21600000',
+    schema: integer(1_000, 7 * 24 * 3_600_000, 6 * 3_600_000),
+  }),
   maxRecordBytes: variable({
     name: 'MAX_RECORD_BYTES',
     description: 'Records whose value is larger than this many bytes are rejected with reason record_too_large.',
@@ -238,6 +263,13 @@ export const variables = {
     example: '2',
     schema: integer(1, 64, 2),
   }),
+  maxRequestsPerSecond: variable({
+    name: 'MEDIARITHMICS_MAX_REQUESTS_PER_SECOND',
+    description: 'Maximum API requests per second over every document import, retries included; 0 disables the limit.',
+    defaultText: '10',
+    example: '10',
+    schema: integer(0, 10_000, 10),
+  }),
   requestTimeoutMs: variable({
     name: 'MEDIARITHMICS_REQUEST_TIMEOUT_MS',
     description: 'Time in milliseconds after which an API request without a complete response is abandoned and retried.',
@@ -254,10 +286,17 @@ export const variables = {
   }),
   retryMaxDelayMs: variable({
     name: 'RETRY_MAX_DELAY_MS',
-    description: 'Cap in milliseconds on one retry delay, including delays asked for by Retry-After.',
+    description: 'Cap in milliseconds on one computed retry delay (Retry-After has its own cap, RETRY_AFTER_MAX_MS).',
     defaultText: '60000 (60 s)',
     example: '60000',
     schema: integer(1, 3_600_000, 60_000),
+  }),
+  retryAfterMaxMs: variable({
+    name: 'RETRY_AFTER_MAX_MS',
+    description: 'Cap in milliseconds on a delay asked for by a Retry-After header (seconds or HTTP date).',
+    defaultText: '300000 (5 min)',
+    example: '300000',
+    schema: integer(0, 3_600_000, 300_000),
   }),
   authRetryDelayMs: variable({
     name: 'AUTH_RETRY_DELAY_MS',

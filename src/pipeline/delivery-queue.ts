@@ -92,7 +92,7 @@ export class DeliveryQueue {
         datamartId: window.key.datamartId,
         documentType: window.key.documentType,
         importId: report.importId,
-        executionIds: report.executionIds,
+        executionIds: report.executions.map((execution) => execution.id),
         lines: window.lines.length,
         bytes: window.bytes,
         trigger: window.trigger,

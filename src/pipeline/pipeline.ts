@@ -11,6 +11,8 @@ import { Windower, type WindowPolicy } from '../window/windower.ts';
 import type { RecordRef, Window } from '../window/window.ts';
 import { DeliveryQueue } from './delivery-queue.ts';
 import type { DeliveryReport, WindowSender } from '../sink/send-window.ts';
+import type { ExecutionFollower } from '../sink/execution-follower.ts';
+import type { ReceiptWriter } from '../receipts/receipts.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import type { Counters } from '../telemetry/counters.ts';
 
@@ -27,6 +29,9 @@ export interface PipelineDeps {
   committer: Committer;
   sender: WindowSender;
   deadLetters: DeadLetterSink;
+  /** Writes the audit trail; the window's offsets wait for its receipts. */
+  receipts: ReceiptWriter | undefined;
+  follower: ExecutionFollower | undefined;
   logger: Logger;
   counters: Counters;
 }
@@ -93,13 +98,10 @@ export class Pipeline {
 
         const ref: RecordRef = { entry, record, eventId: outcome.eventId, occurredAtMs: outcome.occurredAtMs };
         const key = { datamartId: outcome.datamartId, documentType: outcome.documentType };
-        const hold: Held = { lines: 0, bytes: record.value?.length ?? 0 };
-        for (const line of outcome.lines) {
-          const text = serializeLine(line);
-          hold.lines += 1;
-          hold.bytes += text.length;
-          this.windower.add(key, text, ref);
-        }
+        const texts = outcome.lines.map(serializeLine);
+        const hold: Held = { lines: texts.length, bytes: record.value?.length ?? 0 };
+        for (const text of texts) hold.bytes += text.length;
+        this.windower.addEvent(key, texts, ref);
         this.held.set(entry, hold);
         this.heldLines += hold.lines;
         this.heldBytes += hold.bytes;
@@ -151,7 +153,7 @@ export class Pipeline {
   private async settleWindow(window: Window, report: DeliveryReport): Promise<void> {
     const { counters } = this.deps;
     counters.increment('lines_delivered_total', {}, report.linesDelivered);
-    counters.increment('executions_created_total', {}, report.executionIds.length);
+    counters.increment('executions_created_total', {}, report.executions.length);
 
     // Events whose lines the API refused are dead-lettered before the window's
     // records are released, so their offsets wait for the dead letter too.
@@ -168,6 +170,18 @@ export class Pipeline {
       ),
     );
     await Promise.all(letters);
+    if (this.deps.receipts) await this.deps.receipts.eventsSent(window, report);
+
+    for (const execution of report.executions) {
+      this.deps.follower?.follow({
+        datamartId: window.key.datamartId,
+        importId: report.importId!,
+        executionId: execution.id,
+        windowId: window.id,
+        lines: execution.indexes.length,
+        acceptedAt: execution.acceptedAt,
+      });
+    }
 
     this.releaseEntries(window.records);
   }

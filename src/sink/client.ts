@@ -23,7 +23,8 @@ export interface DocumentImport {
 export interface Execution {
   id: string;
   status: string;
-  result?: { total_success?: number; total_failure?: number } | null;
+  result?: { total_success?: number; total_failure?: number; error_file_uri?: string } | null;
+  error?: { message?: string } | null;
 }
 
 interface Envelope<T> {
@@ -71,6 +72,14 @@ export class MediarithmicsClient {
     const envelope = await this.call<Execution>('POST', `/v1/datamarts/${datamartId}/document_imports/${importId}/executions`, ndjson, 'application/x-ndjson', signal);
     if (!envelope.data || envelope.data.id === undefined) throw badResponse('created execution without an id');
     return { ...envelope.data, id: String(envelope.data.id) };
+  }
+
+  /** Lists a document import's executions, newest first as the API returns them. */
+  async listExecutions(datamartId: string, importId: string, firstResult: number, maxResults: number): Promise<Execution[]> {
+    const query = new URLSearchParams({ first_result: String(firstResult), max_results: String(maxResults) });
+    const envelope = await this.call<Execution[]>('GET', `/v1/datamarts/${datamartId}/document_imports/${importId}/executions?${query}`);
+    if (!Array.isArray(envelope.data)) throw badResponse('execution list without a data array');
+    return envelope.data.map((execution) => ({ ...execution, id: String(execution.id) }));
   }
 
   async close(): Promise<void> {

@@ -4,6 +4,7 @@ import type { MediarithmicsClient } from './client.ts';
 import type { DocumentImportResolver } from './document-imports.ts';
 import { MediarithmicsApiError } from './errors.ts';
 import type { AuthGate } from './auth-gate.ts';
+import type { RateLimiter } from './rate-limiter.ts';
 import type { RecordRef, Window } from '../window/window.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import type { Counters } from '../telemetry/counters.ts';
@@ -16,9 +17,17 @@ export interface RejectedLines {
   message: string;
 }
 
+export interface DeliveredExecution {
+  id: string;
+  /** Indexes into the window's lines that this execution carried. */
+  indexes: number[];
+  /** Epoch ms at which the API accepted the execution. */
+  acceptedAt: number;
+}
+
 export interface DeliveryReport {
   importId: string | undefined;
-  executionIds: string[];
+  executions: DeliveredExecution[];
   linesDelivered: number;
   rejected: RejectedLines[];
 }
@@ -38,21 +47,31 @@ export class WindowSender {
   private readonly client: MediarithmicsClient;
   private readonly imports: DocumentImportResolver;
   private readonly auth: AuthGate;
+  private readonly limiter: RateLimiter;
   private readonly options: SenderOptions;
   private readonly logger: Logger;
   private readonly counters: Counters;
 
-  constructor(client: MediarithmicsClient, imports: DocumentImportResolver, auth: AuthGate, options: SenderOptions, logger: Logger, counters: Counters) {
+  constructor(
+    client: MediarithmicsClient,
+    imports: DocumentImportResolver,
+    auth: AuthGate,
+    limiter: RateLimiter,
+    options: SenderOptions,
+    logger: Logger,
+    counters: Counters,
+  ) {
     this.client = client;
     this.imports = imports;
     this.auth = auth;
+    this.limiter = limiter;
     this.options = options;
     this.logger = logger;
     this.counters = counters;
   }
 
   async send(window: Window, signal: AbortSignal): Promise<DeliveryReport> {
-    const report: DeliveryReport = { importId: undefined, executionIds: [], linesDelivered: 0, rejected: [] };
+    const report: DeliveryReport = { importId: undefined, executions: [], linesDelivered: 0, rejected: [] };
 
     const importId = await this.withRetries(window, 'resolve_import', signal, () => this.imports.resolve(window.key));
     if (isRefusal(importId)) {
@@ -73,7 +92,7 @@ export class WindowSender {
     );
 
     if (!isRefusal(outcome)) {
-      report.executionIds.push(outcome.id);
+      report.executions.push({ id: outcome.id, indexes, acceptedAt: Date.now() });
       report.linesDelivered += indexes.length;
       return;
     }
@@ -98,8 +117,10 @@ export class WindowSender {
    * retry can fix (the caller splits or dead-letters).
    */
   private async withRetries<T>(window: Window, operation: string, signal: AbortSignal, call: () => Promise<T>): Promise<T | Refusal> {
+    let lastFailure = '';
     for (let attempt = 0; ; attempt += 1) {
       try {
+        await this.limiter.take(signal);
         const result = await call();
         this.auth.reportAccepted();
         return result;
@@ -116,13 +137,16 @@ export class WindowSender {
         if (action.kind === 'retry') {
           const delayMs = backoffDelay(this.options.backoff, attempt, action.retryAfterMs);
           this.counters.increment('api_retries_total', { operation, code: apiError.code });
-          // Log the first attempts and then every tenth, so a long outage stays readable.
-          if (attempt < 3 || attempt % 10 === 0) {
+          // Log the first attempts, every change of failure and then every tenth
+          // attempt, so a long outage stays readable.
+          const failure = `${apiError.code}/${apiError.status ?? ''}`;
+          if (attempt < 3 || attempt % 10 === 0 || failure !== lastFailure) {
             this.logger.warn(
               { windowId: window.id, operation, attempt: attempt + 1, code: apiError.code, status: apiError.status, delayMs, err: { message: apiError.message } },
               'mediarithmics API call failed; retrying',
             );
           }
+          lastFailure = failure;
           await sleep(delayMs, signal);
           continue;
         }

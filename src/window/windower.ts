@@ -25,7 +25,32 @@ export class Windower {
     this.now = now;
   }
 
-  /** Places one line; the caller seals the record after its last line. */
+  /**
+   * Places the lines of one event. They go into one window when they fit
+   * together, so an event normally becomes part of a single execution; the
+   * open window is cut first when they do not. Only an event larger than a
+   * whole window is spread over several. The caller seals the record after.
+   */
+  addEvent(key: WindowKey, lines: readonly string[], owner: RecordRef): void {
+    const keyId = windowKeyId(key);
+    const open = this.open.get(keyId);
+    if (open && open.lines.length > 0) {
+      let newLines = 0;
+      let newBytes = 0;
+      for (const line of lines) {
+        if (open.has(line)) continue;
+        newLines += 1;
+        newBytes += Buffer.byteLength(line) + 1;
+      }
+      const fitsInEmpty = newLines <= this.policy.maxLines && newBytes <= this.policy.maxBytes;
+      if (fitsInEmpty && open.lines.length + newLines > this.policy.maxLines) this.cut(keyId, open, 'lines');
+      else if (fitsInEmpty && open.bytes + newBytes > this.policy.maxBytes) this.cut(keyId, open, 'bytes');
+    }
+
+    for (const line of lines) this.add(key, line, owner);
+  }
+
+  /** Places one line, cutting the open window first when the line does not fit. */
   add(key: WindowKey, line: string, owner: RecordRef): void {
     const lineBytes = Buffer.byteLength(line);
     const keyId = windowKeyId(key);

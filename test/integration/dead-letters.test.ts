@@ -92,7 +92,7 @@ test('a missing DLQ topic holds the offset until the topic exists', async () => 
   ]);
 
   const connector = launch(connectorEnv({ brokers, topic, groupId, apiUrl: standIn.url, token, extra: { DLQ_TOPIC: dlqTopic } }));
-  await connector.waitForLog((line) => line.msg === 'writing to the dead-letter topic failed; retrying, and no offset passes these records meanwhile', 60_000);
+  await connector.waitForLog((line) => line.msg === 'writing to the output topic failed; retrying, and no offset passes these records meanwhile', 60_000);
   await waitFor('the good events to be delivered', () => standIn.executions.reduce((sum, execution) => sum + execution.lines.length, 0) >= 6, 60_000);
 
   // The record before the bad one is settled; nothing past the bad one may be committed.

@@ -43,6 +43,8 @@ test('backoffDelay grows, is capped, and honours Retry-After up to the cap', () 
   assert.equal(backoffDelay(policy, 10, undefined, () => 0), 0);
   assert.equal(backoffDelay(policy, 0, 400), 400);
   assert.equal(backoffDelay(policy, 0, 50_000), 1000);
+  assert.equal(backoffDelay({ ...policy, maxRetryAfterMs: 30_000 }, 0, 50_000), 30_000);
+  assert.equal(backoffDelay({ ...policy, maxRetryAfterMs: 30_000 }, 0, 2_000), 2_000);
 });
 
 test('splitIndexes isolates named lines or halves the body', () => {

@@ -97,3 +97,26 @@ test('window folds duplicate lines and counts each record once', () => {
   assert.equal(owners[1]!.entry.pending, 1);
   assert.equal(window.body(), `${line(0)}\n${line(1)}\n`);
 });
+
+test('windower keeps the lines of one event together', () => {
+  const cut: Window[] = [];
+  const windower = new Windower({ maxLines: 4, maxBytes: 1_000_000, maxAgeMs: 60_000 }, (window) => cut.push(window));
+  const owners = refs(4);
+  windower.addEvent(key, [line(0), line(1)], owners[0]!);
+  windower.addEvent(key, [line(2), line(3), line(4)], owners[1]!);
+  windower.addEvent(key, [line(5)], owners[2]!);
+  windower.addEvent(key, [line(6), line(7), line(8), line(9), line(10), line(11)], owners[3]!);
+  windower.flushAll('shutdown');
+
+  assert.deepEqual(
+    cut.map((window) => [window.lines.length, window.trigger]),
+    [
+      [2, 'lines'],
+      [4, 'lines'],
+      [4, 'lines'],
+      [2, 'shutdown'],
+    ],
+  );
+  assert.equal(owners[1]!.entry.pending, 1, 'the three-line event sits in one window');
+  assert.equal(owners[3]!.entry.pending, 2, 'an event larger than a window spans two');
+});
