@@ -168,9 +168,22 @@ export async function startConnector(config: Config, logger: Logger): Promise<Ru
       joined = true;
       const lost = tracker.assign(assignment);
       if (lost.length > 0) {
+        const unsettled = lost.reduce((sum, partition) => sum + partition.unsettledRecords, 0);
         counters.increment('partitions_revoked_total', {}, lost.length);
-        logger.info({ lost }, 'partitions revoked; nothing more is committed for them');
+        counters.increment('revoked_unsettled_records_total', {}, unsettled);
+        logger.info({ lost, unsettledRecords: unsettled }, 'partitions revoked; nothing more is committed for them, and their unsettled records are read again by the new owner');
       }
+    },
+    onRebalancing: () => pipeline.cutAll('rebalance'),
+    onRevoking: async () => {
+      const started = Date.now();
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<'deadline'>((resolve) => {
+        timer = setTimeout(() => resolve('deadline'), config.rebalanceFlushTimeoutMs);
+      });
+      const outcome = await Promise.race([pipeline.drain('rebalance').then(() => committer.flush()), deadline]);
+      clearTimeout(timer);
+      logger.info({ flushed: outcome === true, durationMs: Date.now() - started }, 'windows flushed before rejoining the group');
     },
     onFatal: (error) => {
       logger.fatal({ err: error }, 'Kafka consumer stopped and will not restart');

@@ -48,6 +48,7 @@ export interface Config {
   };
   maxRecordBytes: number;
   commitIntervalMs: number;
+  rebalanceFlushTimeoutMs: number;
   shutdownTimeoutMs: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
@@ -144,6 +145,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     maxRecordBytes: read(variables.maxRecordBytes),
     commitIntervalMs: read(variables.commitIntervalMs),
+    rebalanceFlushTimeoutMs: read(variables.rebalanceFlushTimeoutMs),
     shutdownTimeoutMs: read(variables.shutdownTimeoutMs),
     logLevel: read(variables.logLevel),
   };
@@ -181,6 +183,11 @@ function checkAcrossKeys(config: Config, problems: string[]): void {
   if (config.kafka.receiptsTopic !== undefined && (config.kafka.topics.includes(config.kafka.receiptsTopic) || config.kafka.receiptsTopic === config.kafka.dlqTopic)) {
     problems.push(
       `RECEIPTS_TOPIC=${JSON.stringify(config.kafka.receiptsTopic)} is invalid: it must differ from KAFKA_TOPICS and DLQ_TOPIC. Example: RECEIPTS_TOPIC=${config.kafka.topics[0]}-receipts`,
+    );
+  }
+  if (config.rebalanceFlushTimeoutMs >= config.kafka.sessionTimeoutMs) {
+    problems.push(
+      `REBALANCE_FLUSH_TIMEOUT_MS=${config.rebalanceFlushTimeoutMs} is invalid: it must be below KAFKA_SESSION_TIMEOUT_MS=${config.kafka.sessionTimeoutMs}, or the member is evicted while flushing. Example: REBALANCE_FLUSH_TIMEOUT_MS=${Math.floor(config.kafka.sessionTimeoutMs / 3)}`,
     );
   }
   if (config.retry.maxDelayMs < config.retry.baseDelayMs) {

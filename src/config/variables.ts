@@ -305,6 +305,14 @@ export const variables = {
     example: '30000',
     schema: integer(10, 3_600_000, 30_000),
   }),
+  rebalanceFlushTimeoutMs: variable({
+    name: 'REBALANCE_FLUSH_TIMEOUT_MS',
+    description:
+      'When the group rebalances during a batch, time in milliseconds spent delivering and committing open windows before rejoining; it must stay below KAFKA_SESSION_TIMEOUT_MS. Windows not delivered by then stay uncommitted and are read again by the next owner.',
+    defaultText: '10000 (10 s)',
+    example: '10000',
+    schema: integer(0, 300_000, 10_000),
+  }),
   shutdownTimeoutMs: variable({
     name: 'SHUTDOWN_TIMEOUT_MS',
     description: 'Time in milliseconds that SIGTERM or SIGINT leaves to flush windows and commit before the process exits anyway.',

@@ -36,14 +36,14 @@ export class OffsetTracker {
    * disowned (their in-flight windows may still be delivered, but nothing is
    * committed for them). Returns the partitions that were lost.
    */
-  assign(assignment: TopicPartition[]): TopicPartition[] {
+  assign(assignment: TopicPartition[]): (TopicPartition & { unsettledRecords: number })[] {
     const keep = new Set(assignment.map(({ topic, partition }) => partitionKey(topic, partition)));
-    const lost: TopicPartition[] = [];
+    const lost: (TopicPartition & { unsettledRecords: number })[] = [];
     for (const [key, ledger] of this.ledgers) {
       if (keep.has(key)) continue;
       ledger.owned = false;
       this.ledgers.delete(key);
-      lost.push({ topic: ledger.topic, partition: ledger.partition });
+      lost.push({ topic: ledger.topic, partition: ledger.partition, unsettledRecords: ledger.unsettledCount() });
     }
     return lost;
   }

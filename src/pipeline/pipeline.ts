@@ -134,6 +134,11 @@ export class Pipeline {
     while (this.pendingDeadLetters.size > 0) await Promise.all([...this.pendingDeadLetters]);
   }
 
+  /** Cuts every open window so their delivery starts now, without waiting for it. */
+  cutAll(trigger: 'shutdown' | 'rebalance'): void {
+    this.windower.flushAll(trigger);
+  }
+
   /** Stops every retry in progress; used when the shutdown deadline has passed. */
   abandon(reason: Error): void {
     this.deliveries.cancel(reason);

@@ -18,6 +18,14 @@ export interface SourceHandlers {
   /** Called after each fetched batch, so settled offsets of skipped records get committed. */
   afterBatch(): void;
   onAssignment(assignment: TopicPartition[]): void;
+  /**
+   * The group is rebalancing and this member still owns its partitions: flush
+   * and commit now, before they may move to another member. Awaited before
+   * kafkajs rejoins, within the caller's own deadline.
+   */
+  onRevoking(): Promise<void>;
+  /** kafkajs detected a rebalance outside a batch and is rejoining already. */
+  onRebalancing(): void;
   /** kafkajs gave up and will not restart the consumer: the process must exit. */
   onFatal(error: Error): void;
 }
@@ -54,6 +62,10 @@ export class KafkaSource {
       );
       this.logger.info({ memberId: event.payload.memberId, assignment }, 'joined consumer group');
       handlers.onAssignment(assignment);
+    });
+    consumer.on(consumer.events.REBALANCING, () => {
+      this.logger.info({}, 'consumer group is rebalancing');
+      handlers.onRebalancing();
     });
     consumer.on(consumer.events.CRASH, (event) => {
       const { error, restart } = event.payload;
@@ -130,6 +142,18 @@ export class KafkaSource {
     }
 
     handlers.afterBatch();
-    await heartbeat();
+    try {
+      await heartbeat();
+    } catch (error) {
+      // The member has not rejoined yet, so it still owns its partitions: this
+      // is the last moment to deliver and commit their windows.
+      if (isRebalanceError(error)) await handlers.onRevoking();
+      throw error;
+    }
   }
+}
+
+function isRebalanceError(error: unknown): boolean {
+  const type = (error as { type?: string }).type;
+  return type === 'REBALANCE_IN_PROGRESS' || type === 'ILLEGAL_GENERATION' || type === 'NOT_COORDINATOR_FOR_GROUP';
 }

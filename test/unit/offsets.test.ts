@@ -48,9 +48,10 @@ test('tracker commits nothing for revoked partitions', () => {
   const lost = tracker.ledger('topic', 1).register(0n)!;
   kept.sealed = true;
   lost.sealed = true;
+  lost.pending = 1;
 
   const revoked = tracker.assign([{ topic: 'topic', partition: 0 }]);
-  assert.deepEqual(revoked, [{ topic: 'topic', partition: 1 }]);
+  assert.deepEqual(revoked, [{ topic: 'topic', partition: 1, unsettledRecords: 1 }]);
   assert.deepEqual(
     tracker.commitRequests().map((request) => [request.partition, request.offset]),
     [[0, 1n]],
