@@ -9,6 +9,12 @@ import { DocumentImportResolver } from './sink/document-imports.ts';
 import { WindowSender } from './sink/send-window.ts';
 import { AuthGate } from './sink/auth-gate.ts';
 import { RateLimiter } from './sink/rate-limiter.ts';
+import { backoffDelay, sleep } from './sink/backoff.ts';
+import { RecordInterpreter } from './pipeline/interpreter.ts';
+import { RegistryDecoder, SchemaRegistryUnavailableError } from './decode/registry/registry-decoder.ts';
+import type { RecordOutcome } from './mapping/interpret.ts';
+import type { SourceRecord } from './source/record.ts';
+import type { BatchControl } from './source/consumer.ts';
 import { ExecutionFollower } from './sink/execution-follower.ts';
 import { ReceiptWriter } from './receipts/receipts.ts';
 import { LoggingDeadLetterSink, type DeadLetterSink } from './dlq/dead-letters.ts';
@@ -61,7 +67,7 @@ export async function startConnector(config: Config, logger: Logger): Promise<Ru
   const counters = new Counters();
   const tracker = new OffsetTracker();
 
-  const kafka = createKafkaClient({ brokers: config.kafka.brokers, clientId: config.kafka.clientId }, logger);
+  const kafka = createKafkaClient(config.kafka, logger);
   const source = new KafkaSource(
     kafka,
     {
@@ -126,9 +132,7 @@ export async function startConnector(config: Config, logger: Logger): Promise<Ru
 
   const pipeline = new Pipeline(
     {
-      policy: mappingPolicyFrom(config),
       window: config.window,
-      maxRecordBytes: config.maxRecordBytes,
       buffer: config.buffer,
       maxConcurrentExecutions: config.api.maxConcurrentExecutions,
     },
@@ -143,6 +147,54 @@ export async function startConnector(config: Config, logger: Logger): Promise<Ru
       counters,
     },
   );
+
+  const registryLogger = logger.child({ component: 'schema-registry' });
+  const interpreter = new RecordInterpreter({
+    policy: mappingPolicyFrom(config),
+    maxRecordBytes: config.maxRecordBytes,
+    mapping: config.sourceMapping,
+    registry:
+      config.schemaRegistry === undefined
+        ? undefined
+        : new RegistryDecoder({
+            url: config.schemaRegistry.url,
+            ...(config.schemaRegistry.username !== undefined && config.schemaRegistry.password !== undefined
+              ? { auth: { username: config.schemaRegistry.username, password: config.schemaRegistry.password } }
+              : {}),
+            requestTimeoutMs: config.api.requestTimeoutMs,
+            maxRecordBytes: config.maxRecordBytes,
+          }),
+  });
+
+  /**
+   * Waits for a Schema Registry record's outcome, retrying while the registry
+   * is unavailable. Nothing is dead-lettered for an outage and nothing past the
+   * record is read meanwhile; returns undefined when the batch must stop.
+   */
+  const awaitRegistry = async (record: SourceRecord, first: Promise<RecordOutcome>, control: BatchControl): Promise<RecordOutcome | undefined> => {
+    let attempt = 0;
+    let pending = first;
+    for (;;) {
+      try {
+        return await pending;
+      } catch (error) {
+        if (!(error instanceof SchemaRegistryUnavailableError)) throw error;
+        counters.increment('schema_registry_errors_total', { code: error.code });
+        const delayMs = backoffDelay({ baseDelayMs: config.retry.baseDelayMs, maxDelayMs: config.retry.maxDelayMs }, attempt);
+        if (attempt < 3 || attempt % 10 === 0) {
+          registryLogger.warn(
+            { code: error.code, status: error.status, schemaId: error.schemaId, topic: record.topic, partition: record.partition, offset: record.offset, attempt: attempt + 1, delayMs },
+            'Schema Registry unavailable; retrying the record',
+          );
+        }
+        await sleep(delayMs);
+        await control.heartbeat();
+        if (!control.active()) return undefined;
+        attempt += 1;
+        pending = Promise.resolve(interpreter.interpret(record));
+      }
+    }
+  };
 
   let draining = false;
   let joined = false;
@@ -159,8 +211,18 @@ export async function startConnector(config: Config, logger: Logger): Promise<Ru
   });
 
   await source.start({
-    accept: (record) => {
-      pipeline.accept(record);
+    accept: (record, control) => {
+      if (pipeline.alreadyTracked(record)) return true;
+      const outcome = interpreter.interpret(record);
+      if (!(outcome instanceof Promise)) {
+        pipeline.accept(record, outcome);
+        return true;
+      }
+      return awaitRegistry(record, outcome, control).then((settled) => {
+        if (settled === undefined) return false;
+        pipeline.accept(record, settled);
+        return true;
+      });
     },
     shouldPause: () => draining || auth.refused || pipeline.overLimit(),
     afterBatch: () => committer.request(),

@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { variables, type Variable } from './variables.ts';
 import type { EventType } from '../contract/consent-event.ts';
+import { MappingFileError, loadMappingFile, type Mapping } from '../mapping/declarative/index.ts';
 import type { DocumentType, HashAlgorithm } from '../mapping/policy.ts';
 
 export interface EmailNormalisationSteps {
@@ -18,7 +20,15 @@ export interface Config {
     sessionTimeoutMs: number;
     dlqTopic: string | undefined;
     receiptsTopic: string | undefined;
+    /** TLS options with file contents already read; undefined means plaintext. */
+    ssl: { ca: string | undefined; cert: string | undefined; key: string | undefined; rejectUnauthorized: boolean } | undefined;
+    sasl: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string } | undefined;
   };
+  schemaRegistry: { url: string; username: string | undefined; password: string | undefined } | undefined;
+  mappingFile: string | undefined;
+  /** The compiled mapping file, loaded and validated at start-up. */
+  sourceMapping: Mapping | undefined;
+  http: { host: string; port: number };
   api: {
     url: string;
     token: string;
@@ -89,10 +99,54 @@ function parseVariable<T>(spec: Variable<T>, env: Env, problems: string[]): T {
   return undefined as T;
 }
 
+// Secrets that may come from a mounted file: NAME_FILE holds the path.
+const fileVariants = ['MEDIARITHMICS_API_TOKEN', 'KAFKA_SASL_PASSWORD', 'SCHEMA_REGISTRY_PASSWORD'];
+
+function readSecretFiles(env: Env, problems: string[]): Env {
+  const resolved: Env = { ...env };
+  for (const name of fileVariants) {
+    const path = env[`${name}_FILE`]?.trim();
+    if (!path) continue;
+    if (env[name] !== undefined && env[name] !== '') {
+      problems.push(`${name}_FILE is invalid: ${name} is set too; set only one of them. Example: ${name}_FILE=/var/run/secrets/${name.toLowerCase()}`);
+      continue;
+    }
+    try {
+      resolved[name] = readFileSync(path, 'utf8').trim();
+    } catch (error) {
+      problems.push(`${name}_FILE=${JSON.stringify(path)} is invalid: the file cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}). Example: ${name}_FILE=/var/run/secrets/${name.toLowerCase()}`);
+    }
+  }
+  return resolved;
+}
+
+function readPemFile(variable: string, path: string | undefined, problems: string[]): string | undefined {
+  if (path === undefined) return undefined;
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    problems.push(`${variable}=${JSON.stringify(path)} is invalid: the file cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}). Example: ${variable}=/etc/kafka/tls/ca.pem`);
+    return undefined;
+  }
+}
+
 /** Validates the environment once at start-up; throws ConfigError listing every problem. */
-export function loadConfig(env: Env = process.env): Config {
+export function loadConfig(rawEnv: Env = process.env): Config {
   const problems: string[] = [];
+  const env = readSecretFiles(rawEnv, problems);
   const read = <T>(spec: Variable<T>): T => parseVariable(spec, env, problems);
+
+  const sslCaFile = read(variables.kafkaSslCaFile);
+  const sslCertFile = read(variables.kafkaSslCertFile);
+  const sslKeyFile = read(variables.kafkaSslKeyFile);
+  const sslEnabled = read(variables.kafkaSsl) || sslCaFile !== undefined || sslCertFile !== undefined || sslKeyFile !== undefined;
+  const sslRejectUnauthorized = read(variables.kafkaSslRejectUnauthorized);
+  const saslMechanism = read(variables.kafkaSaslMechanism);
+  const saslUsername = read(variables.kafkaSaslUsername);
+  const saslPassword = read(variables.kafkaSaslPassword);
+  const registryUrl = read(variables.schemaRegistryUrl);
+  const registryUsername = read(variables.schemaRegistryUsername);
+  const registryPassword = read(variables.schemaRegistryPassword);
 
   const config: Config = {
     kafka: {
@@ -103,7 +157,20 @@ export function loadConfig(env: Env = process.env): Config {
       sessionTimeoutMs: read(variables.sessionTimeoutMs),
       dlqTopic: read(variables.dlqTopic),
       receiptsTopic: read(variables.receiptsTopic),
+      ssl: sslEnabled
+        ? {
+            ca: readPemFile('KAFKA_SSL_CA_FILE', sslCaFile, problems),
+            cert: readPemFile('KAFKA_SSL_CERT_FILE', sslCertFile, problems),
+            key: readPemFile('KAFKA_SSL_KEY_FILE', sslKeyFile, problems),
+            rejectUnauthorized: sslRejectUnauthorized,
+          }
+        : undefined,
+      sasl: saslMechanism !== undefined && saslUsername !== undefined && saslPassword !== undefined ? { mechanism: saslMechanism, username: saslUsername, password: saslPassword } : undefined,
     },
+    schemaRegistry: registryUrl === undefined ? undefined : { url: registryUrl, username: registryUsername, password: registryPassword },
+    mappingFile: read(variables.mappingFile),
+    sourceMapping: undefined,
+    http: { host: read(variables.httpHost), port: read(variables.httpPort) },
     api: {
       url: read(variables.apiUrl),
       token: read(variables.apiToken),
@@ -150,10 +217,32 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: read(variables.logLevel),
   };
 
-  const known = new Set(Object.values(variables).map((spec) => spec.name));
+  if (saslMechanism !== undefined && (saslUsername === undefined || saslPassword === undefined)) {
+    problems.push(`KAFKA_SASL_MECHANISM=${JSON.stringify(saslMechanism)} is invalid: it needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD (or KAFKA_SASL_PASSWORD_FILE). Example: KAFKA_SASL_USERNAME=deletion-connector`);
+  }
+  if (saslMechanism === undefined && (saslUsername !== undefined || saslPassword !== undefined)) {
+    problems.push('KAFKA_SASL_USERNAME is invalid without KAFKA_SASL_MECHANISM. Example: KAFKA_SASL_MECHANISM=scram-sha-512');
+  }
+  if ((sslCertFile === undefined) !== (sslKeyFile === undefined)) {
+    problems.push('KAFKA_SSL_CERT_FILE and KAFKA_SSL_KEY_FILE must be set together for mutual TLS. Example: KAFKA_SSL_KEY_FILE=/etc/kafka/tls/client.key');
+  }
+  if ((registryUsername === undefined) !== (registryPassword === undefined)) {
+    problems.push('SCHEMA_REGISTRY_USERNAME and SCHEMA_REGISTRY_PASSWORD must be set together. Example: SCHEMA_REGISTRY_USERNAME=connector');
+  }
+
+  const known = new Set([...Object.values(variables).map((spec) => spec.name), ...fileVariants.map((name) => `${name}_FILE`)]);
   for (const name of Object.keys(env).sort()) {
     if (ownedPrefixes.some((prefix) => name.startsWith(prefix)) && !known.has(name)) {
       problems.push(`${name} is not a known variable. Known variables with this prefix: ${[...known].filter((k) => k.startsWith(name.split('_')[0] + '_')).join(', ')}`);
+    }
+  }
+
+  if (config.mappingFile !== undefined) {
+    try {
+      config.sourceMapping = loadMappingFile(config.mappingFile);
+    } catch (error) {
+      if (!(error instanceof MappingFileError)) throw error;
+      for (const problem of error.problems) problems.push(`MAPPING_FILE=${JSON.stringify(config.mappingFile)} is invalid: ${problem}`);
     }
   }
 

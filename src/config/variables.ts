@@ -55,6 +55,27 @@ const documentTypes = ['USER_POINTS_DELETION', 'USER_IDENTIFIERS_DELETION'] as c
 const eventTypes = ['erasure.requested', 'consent.withdrawn', 'consent.updated', 'consent.granted'] as const;
 const normalisationSteps = ['trim', 'lowercase', 'gmail'] as const;
 
+function optionalText() {
+  return z
+    .string()
+    .optional()
+    .transform((raw) => (raw?.trim() ? raw.trim() : undefined));
+}
+
+function boolean(fallback: boolean) {
+  return z
+    .string()
+    .optional()
+    .transform((raw, context) => {
+      if (raw === undefined || raw.trim() === '') return fallback;
+      const text = raw.trim().toLowerCase();
+      if (text === 'true' || text === '1' || text === 'yes') return true;
+      if (text === 'false' || text === '0' || text === 'no') return false;
+      context.addIssue({ code: 'custom', message: 'must be true or false' });
+      return z.NEVER;
+    });
+}
+
 /** Parses `key=value,key=value` lists; each pair is checked by `parsePair`, which returns an error text or the parsed pair. */
 function pairList<K extends string, V>(parsePair: (key: string, value: string) => [K, V] | string) {
   return z
@@ -99,6 +120,61 @@ export const variables = {
     example: 'consent-events',
     schema: commaList('Kafka topic name (letters, digits, ".", "_", "-")', topicName),
   }),
+  kafkaSsl: variable({
+    name: 'KAFKA_SSL',
+    description: 'Connect to the brokers over TLS. Turned on automatically when one of the KAFKA_SSL_*_FILE variables is set.',
+    defaultText: 'false',
+    example: 'true',
+    schema: boolean(false),
+  }),
+  kafkaSslCaFile: variable({
+    name: 'KAFKA_SSL_CA_FILE',
+    description: 'PEM file of the certificate authorities that signed the broker certificates, when they are not publicly trusted.',
+    example: '/etc/kafka/ca.pem',
+    schema: optionalText(),
+  }),
+  kafkaSslCertFile: variable({
+    name: 'KAFKA_SSL_CERT_FILE',
+    description: 'PEM client certificate for mutual TLS; needs KAFKA_SSL_KEY_FILE.',
+    example: '/etc/kafka/client.pem',
+    schema: optionalText(),
+  }),
+  kafkaSslKeyFile: variable({
+    name: 'KAFKA_SSL_KEY_FILE',
+    description: 'PEM private key of the client certificate.',
+    example: '/etc/kafka/client.key',
+    schema: optionalText(),
+  }),
+  kafkaSslRejectUnauthorized: variable({
+    name: 'KAFKA_SSL_REJECT_UNAUTHORIZED',
+    description: 'Reject broker certificates that do not verify. Turn off only for a test cluster.',
+    defaultText: 'true',
+    example: 'true',
+    schema: boolean(true),
+  }),
+  kafkaSaslMechanism: variable({
+    name: 'KAFKA_SASL_MECHANISM',
+    description: 'SASL mechanism: plain, scram-sha-256 or scram-sha-512. Needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD; use it with KAFKA_SSL=true so the password is not sent in clear.',
+    example: 'scram-sha-512',
+    schema: z
+      .string()
+      .optional()
+      .transform((raw) => (raw?.trim() ? raw.trim().toLowerCase() : undefined))
+      .pipe(z.enum(['plain', 'scram-sha-256', 'scram-sha-512'], { message: 'must be plain, scram-sha-256 or scram-sha-512' }).optional()),
+  }),
+  kafkaSaslUsername: variable({
+    name: 'KAFKA_SASL_USERNAME',
+    description: 'SASL user name.',
+    example: 'deletion-connector',
+    schema: optionalText(),
+  }),
+  kafkaSaslPassword: variable({
+    name: 'KAFKA_SASL_PASSWORD',
+    description: 'SASL password. KAFKA_SASL_PASSWORD_FILE reads it from a file instead.',
+    example: '<password>',
+    secret: true,
+    schema: optionalText(),
+  }),
   kafkaGroupId: variable({
     name: 'KAFKA_GROUP_ID',
     description: 'Consumer group id. Committed offsets are stored under it.',
@@ -140,7 +216,8 @@ export const variables = {
   apiToken: variable({
     name: 'MEDIARITHMICS_API_TOKEN',
     required: true,
-    description: 'mediarithmics API token, sent as-is in the Authorization header. Never logged.',
+    description:
+      'mediarithmics API token, sent as-is in the Authorization header. Never logged. MEDIARITHMICS_API_TOKEN_FILE reads it from a file instead (a mounted secret).',
     example: '<long-term API token>',
     secret: true,
     schema: z
@@ -468,6 +545,59 @@ export const variables = {
     defaultText: '30000 (30 s)',
     example: '30000',
     schema: integer(6_000, 300_000, 30_000),
+  }),
+  mappingFile: variable({
+    name: 'MAPPING_FILE',
+    description: 'JSON or YAML file that maps other event shapes onto the consent event contract (see docs/mapping-file.md). It is validated at start-up.',
+    example: 'examples/mappings/crm-erasure.yaml',
+    schema: optionalText(),
+  }),
+  schemaRegistryUrl: variable({
+    name: 'SCHEMA_REGISTRY_URL',
+    description:
+      'Confluent-compatible Schema Registry for records in the Confluent wire format (Avro, JSON Schema, Protobuf). Without it, such records are dead-lettered as schema_registry_not_configured.',
+    example: 'http://schema-registry:8081',
+    schema: z
+      .string()
+      .optional()
+      .transform((raw, context) => {
+        if (raw === undefined || raw.trim() === '') return undefined;
+        try {
+          const url = new URL(raw.trim());
+          if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('protocol');
+          return url.origin + url.pathname.replace(/\/+$/, '');
+        } catch {
+          context.addIssue({ code: 'custom', message: 'must be an absolute http(s) URL' });
+          return z.NEVER;
+        }
+      }),
+  }),
+  schemaRegistryUsername: variable({
+    name: 'SCHEMA_REGISTRY_USERNAME',
+    description: 'Basic-auth user of the Schema Registry.',
+    example: 'connector',
+    schema: optionalText(),
+  }),
+  schemaRegistryPassword: variable({
+    name: 'SCHEMA_REGISTRY_PASSWORD',
+    description: 'Basic-auth password of the Schema Registry. SCHEMA_REGISTRY_PASSWORD_FILE reads it from a file instead.',
+    example: '<password>',
+    secret: true,
+    schema: optionalText(),
+  }),
+  httpPort: variable({
+    name: 'HTTP_PORT',
+    description: 'Port of the health and metrics server (/healthz, /readyz, /metrics); 0 turns it off.',
+    defaultText: '9464',
+    example: '9464',
+    schema: integer(0, 65_535, 9_464),
+  }),
+  httpHost: variable({
+    name: 'HTTP_HOST',
+    description: 'Address the health and metrics server listens on. The default listens on every interface, as probes in a pod need.',
+    defaultText: '0.0.0.0',
+    example: '0.0.0.0',
+    schema: z.string().optional().transform((raw) => (raw?.trim() ? raw.trim() : '0.0.0.0')),
   }),
   logLevel: variable({
     name: 'LOG_LEVEL',

@@ -46,6 +46,28 @@ export const REASONS = {
     description: 'Objects and arrays are nested more than 32 levels deep.',
   },
 
+  // Decoding a record in the Schema Registry wire format (byte 0, then a 4-byte schema id).
+  unknown_schema_id: {
+    outcome: 'dead_letter',
+    description:
+      'The record is in the Schema Registry wire format, but the registry has no schema with its schema id (HTTP 404, error code 40403).',
+  },
+  unsupported_schema: {
+    outcome: 'dead_letter',
+    description:
+      "The registry returned a schema for the record's schema id that the connector cannot use: an unknown schema type, a schema that does not parse, or a reference that cannot be resolved.",
+  },
+  schema_payload_invalid: {
+    outcome: 'dead_letter',
+    description:
+      "The bytes after the schema id do not decode with the record's Avro or Protobuf schema: truncated, followed by extra bytes, malformed, or holding more than 65,536 Avro array or map items.",
+  },
+
+  schema_registry_not_configured: {
+    outcome: 'dead_letter',
+    description: 'The record is in the Schema Registry wire format (magic byte 0) but no SCHEMA_REGISTRY_URL is configured.',
+  },
+
   // Validating the event envelope against the consent event contract.
   unsupported_schema_version: {
     outcome: 'dead_letter',

@@ -46,6 +46,10 @@ export class PartitionLedger {
     return entry;
   }
 
+  tracks(offset: bigint): boolean {
+    return offset <= this.highestRegistered;
+  }
+
   /** Moves the settled prefix forward; returns true when it advanced. */
   advance(): boolean {
     let advanced = false;

@@ -1,7 +1,6 @@
 import type { ReasonCode } from '../contract/reasons.ts';
-import { interpretRecord } from '../mapping/interpret.ts';
+import type { RecordOutcome } from '../mapping/interpret.ts';
 import { serializeLine } from '../mapping/lines.ts';
-import type { MappingPolicy } from '../mapping/policy.ts';
 import type { RecordEntry } from '../offsets/ledger.ts';
 import type { OffsetTracker } from '../offsets/tracker.ts';
 import type { Committer } from '../offsets/committer.ts';
@@ -17,9 +16,7 @@ import type { Logger } from '../telemetry/logger.ts';
 import type { Counters } from '../telemetry/counters.ts';
 
 export interface PipelineOptions {
-  policy: MappingPolicy;
   window: WindowPolicy;
-  maxRecordBytes: number;
   buffer: { maxLines: number; maxBytes: number };
   maxConcurrentExecutions: number;
 }
@@ -65,14 +62,21 @@ export class Pipeline {
     this.windower = new Windower(options.window, (window) => this.deliveries.push(window));
   }
 
-  /** Takes one record into the pipeline; returns false when it was already in flight. */
-  accept(record: SourceRecord): boolean {
+  /**
+   * True when the record is already in the pipeline: after a rebalance that
+   * kept its partition, kafkajs fetches again from the committed offset.
+   */
+  alreadyTracked(record: SourceRecord): boolean {
+    return this.deps.tracker.ledger(record.topic, record.partition).tracks(BigInt(record.offset));
+  }
+
+  /** Takes one interpreted record into the pipeline; returns false when it was already in flight. */
+  accept(record: SourceRecord, outcome: RecordOutcome): boolean {
     const { tracker, counters } = this.deps;
     const entry = tracker.ledger(record.topic, record.partition).register(BigInt(record.offset));
     if (!entry) return false;
 
     counters.increment('events_consumed_total', { topic: record.topic });
-    const outcome = interpretRecord(record.value, this.options.policy, { maxRecordBytes: this.options.maxRecordBytes });
 
     switch (outcome.kind) {
       case 'tombstone':

@@ -10,9 +10,21 @@ export interface SourceOptions {
   sessionTimeoutMs: number;
 }
 
+/** What a slow `accept` may use while it waits, so the member stays in the group. */
+export interface BatchControl {
+  /** Sends a heartbeat when one is due; throws when the group is rebalancing. */
+  heartbeat(): Promise<void>;
+  /** False once the consumer stops or the batch belongs to an old assignment. */
+  active(): boolean;
+}
+
 export interface SourceHandlers {
-  /** Takes one record; called in offset order within each partition. */
-  accept(record: SourceRecord): void;
+  /**
+   * Takes one record; called in offset order within each partition. Returns
+   * false (or a promise of false) when the record was not taken: the batch
+   * stops there and the record is fetched again later.
+   */
+  accept(record: SourceRecord, control: BatchControl): boolean | Promise<boolean>;
   /** True when the pipeline cannot take more records right now. */
   shouldPause(): boolean;
   /** Called after each fetched batch, so settled offsets of skipped records get committed. */
@@ -118,9 +130,22 @@ export class KafkaSource {
 
   private async eachBatch(payload: EachBatchPayload, handlers: SourceHandlers): Promise<void> {
     const { batch, resolveOffset, heartbeat, isRunning, isStale } = payload;
+    const control: BatchControl = {
+      heartbeat: async () => {
+        try {
+          await heartbeat();
+        } catch (error) {
+          // The member has not rejoined yet, so it still owns its partitions:
+          // this is the last moment to deliver and commit their windows.
+          if (isRebalanceError(error)) await handlers.onRevoking();
+          throw error;
+        }
+      },
+      active: () => isRunning() && !isStale(),
+    };
 
     for (const message of batch.messages) {
-      if (!isRunning() || isStale()) break;
+      if (!control.active()) break;
 
       // Stop in the middle of a batch when the pipeline is full or paused: the
       // unresolved rest is fetched again after resume, so nothing is skipped.
@@ -129,7 +154,7 @@ export class KafkaSource {
         break;
       }
 
-      handlers.accept({
+      const record: SourceRecord = {
         topic: batch.topic,
         partition: batch.partition,
         offset: message.offset,
@@ -137,19 +162,14 @@ export class KafkaSource {
         key: message.key,
         value: message.value,
         headers: message.headers ?? {},
-      });
+      };
+      const taken = handlers.accept(record, control);
+      if (taken === false || (taken !== true && !(await taken))) break;
       resolveOffset(message.offset);
     }
 
     handlers.afterBatch();
-    try {
-      await heartbeat();
-    } catch (error) {
-      // The member has not rejoined yet, so it still owns its partitions: this
-      // is the last moment to deliver and commit their windows.
-      if (isRebalanceError(error)) await handlers.onRevoking();
-      throw error;
-    }
+    await control.heartbeat();
   }
 }
 

@@ -43,7 +43,7 @@ export interface HandlerResult {
 
 export type Handler = (context: RouteContext) => HandlerResult;
 
-// NOTE: the API's default and maximum page sizes are not documented. This default is the stand-in's choice.
+// The API's default and maximum page sizes are not documented, so this default is the stand-in's choice.
 export const DEFAULT_MAX_RESULTS = 100;
 
 const NON_NEGATIVE_INTEGER = /^\d+$/;

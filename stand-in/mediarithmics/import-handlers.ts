@@ -24,8 +24,9 @@ import type { ImportFields } from './store.ts';
 const IMPORT_FIELD_NAMES = ['document_type', 'mime_type', 'encoding', 'name', 'priority'] as const;
 
 /**
- * Validates the fields of a create or update request. An update sends only the fields it
- * changes, so it passes the current fields as `base`. Other fields are ignored.
+ * Validates the fields of a create or update request and returns them, or returns the list
+ * of problems. An update sends only the fields it changes, so it passes the current fields
+ * as `base`. Other fields are ignored.
  */
 function validateImportFields(input: unknown, base: Partial<ImportFields>): ImportFields | string[] {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
@@ -50,8 +51,8 @@ function validateImportFields(input: unknown, base: Partial<ImportFields>): Impo
   if (isDocumentType(documentType) && isMimeType(mimeType) && requiresNdjson(documentType) && mimeType !== 'APPLICATION_X_NDJSON') {
     problems.push(`document_type ${documentType} requires mime_type APPLICATION_X_NDJSON, received ${mimeType}`);
   }
-  // NOTE: the documentation shows only utf-8, so the stand-in rejects other encodings
-  // although the real API may accept them.
+  // The documentation shows only utf-8, so the stand-in rejects other encodings, although
+  // the real API may accept them.
   if (typeof encoding !== 'string' || encoding.toLowerCase() !== 'utf-8') {
     problems.push(describeInvalid('encoding', encoding, '"utf-8"'));
   }
@@ -94,7 +95,7 @@ export function listImports(context: RouteContext): HandlerResult {
   if ('status' in page) {
     return reply(page);
   }
-  // NOTE: label_ids, which the Navigator client also sends, is ignored because the stand-in has no labels.
+  // label_ids, which the Navigator client also sends, is ignored because the stand-in has no labels.
   const keywords = context.query.get('keywords') ?? undefined;
   const imports = context.state.store.listImports(param(context, 'datamartId'), keywords === '' ? undefined : keywords);
   return reply(listResponse(imports, page));

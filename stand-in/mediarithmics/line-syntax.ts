@@ -33,7 +33,7 @@ const DELETION_LINE_TYPES: Partial<Record<DocumentType, readonly DeletionLineTyp
 /** Device point ids, which identifier deletion rejects because it removes single identifiers only. */
 const DEVICE_POINT_ID_PREFIX = 'udp:';
 
-/** Builds a zod error message that tells a missing field apart from a wrongly typed one. */
+/** Builds a zod error callback whose message distinguishes a missing field from a wrongly typed one. */
 function fieldError(expected: string) {
   return (issue: { input?: unknown }): string =>
     issue.input === undefined ? 'is missing' : `must be ${expected}`;
@@ -143,7 +143,7 @@ function validateDeletionLine(
   return [];
 }
 
-// NOTE: the documentation does not say whether user_choice may be left out of a DELETE line.
+// The documentation does not say whether user_choice may be left out of a DELETE line.
 // The stand-in requires it because $processing_id, which lives inside it, is always mandatory.
 function validateUserChoiceLine(value: Record<string, unknown>): string[] {
   const result = userChoiceLine.safeParse(value);
@@ -190,8 +190,8 @@ export function validateLine(value: unknown, documentType: DocumentType): string
   if (documentType === 'USER_CHOICE') {
     return validateUserChoiceLine(record);
   }
-  // NOTE: activity, profile, segment and association lines are only checked to be JSON
-  // objects, because the stand-in does not model their syntax.
+  // Activity, profile, segment and association lines are only checked to be JSON objects,
+  // because the stand-in does not model their syntax.
   return [];
 }
 
@@ -214,7 +214,7 @@ export function parseExecutionBody(text: string, documentType: DocumentType, mim
     const line = index + 1;
 
     if (mimeType === 'TEXT_CSV') {
-      // NOTE: CSV rows are recorded as text and not validated.
+      // CSV rows are recorded as text and not validated.
       lines.push({ line, text: lineText, value: lineText });
       continue;
     }

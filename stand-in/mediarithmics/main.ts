@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 
 import { startStandIn } from './server.ts';
-import type { RecordedRequest, StandInOptions } from './server.ts';
+import type { RecordedRequest, StandIn, StandInOptions } from './server.ts';
 
 const USAGE = `Usage: node stand-in/mediarithmics/main.ts [options]
 
@@ -105,17 +105,15 @@ async function main(): Promise<void> {
     logger[level](request, 'Request handled');
   };
 
-  let standIn;
-  try {
-    standIn = await startStandIn(options);
-  } catch (error) {
-    logger.error({ err: error, host: options.host, port: options.port }, 'Stand-in failed to start');
-    process.exitCode = 1;
-    return;
-  }
-  logger.info({ url: standIn.url }, `Stand-in listening on ${standIn.url}`);
-
+  // Signal handlers go in before the server starts, because a signal that arrives before
+  // they exist kills the process with the default action instead of stopping it cleanly.
+  let standIn: StandIn | undefined;
+  let pendingSignal: NodeJS.Signals | undefined;
   const stop = (signal: NodeJS.Signals): void => {
+    if (standIn === undefined) {
+      pendingSignal = signal;
+      return;
+    }
     logger.info({ signal }, 'Stand-in stopping');
     standIn.close().then(
       () => logger.info('Stand-in stopped'),
@@ -127,6 +125,20 @@ async function main(): Promise<void> {
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
+
+  try {
+    standIn = await startStandIn(options);
+  } catch (error) {
+    logger.error({ err: error, host: options.host, port: options.port }, 'Stand-in failed to start');
+    process.off('SIGTERM', stop);
+    process.off('SIGINT', stop);
+    process.exitCode = 1;
+    return;
+  }
+  logger.info({ url: standIn.url }, `Stand-in listening on ${standIn.url}`);
+  if (pendingSignal !== undefined) {
+    stop(pendingSignal);
+  }
 }
 
 await main();

@@ -8,7 +8,7 @@ export const FINAL_STATUSES = ['SUCCEEDED', 'SUCCESS', 'FAILED', 'CANCELED', 'LO
 export type FinalStatus = (typeof FINAL_STATUSES)[number];
 
 /**
- * How an accepted execution ends. Without an outcome it ends SUCCEEDED with every line
+ * Final state of an accepted execution. Without an outcome it ends SUCCEEDED with every line
  * counted in `total_success`. `failedLines` are 1-based body line numbers and
  * `totalFailure` counts failures from the first non-empty line on, so give only one of them.
  */

@@ -40,11 +40,11 @@ export interface StandInOptions {
    * time its import's executions are listed.
    */
   executionTimings?: ExecutionTimings;
-  /** Called after each request is answered, dropped or abandoned, including control requests. */
+  /** Called once the stand-in has responded to, dropped or abandoned a request, including control requests. */
   onRequest?: (request: RecordedRequest) => void;
 }
 
-/** How the Authorization header of a request compared with the token. The token itself is never stored. */
+/** Result of comparing a request's Authorization header with the token. Records never contain the token itself. */
 export type AuthorizationState = 'valid' | 'invalid' | 'missing' | 'not_required';
 
 export interface RecordedRequest {
@@ -63,7 +63,7 @@ export interface RecordedRequest {
   /** ISO 8601 time at which the request arrived. */
   receivedAt: string;
   durationMs: number;
-  /** Why the request failed inside the stand-in or was abandoned. */
+  /** Reason the request failed inside the stand-in or was abandoned. */
   error?: string;
 }
 
@@ -82,7 +82,7 @@ export interface StandIn {
   readonly port: number;
   /** Accepted executions in arrival order. `reset()` empties this array in place. */
   readonly executions: RecordedExecution[];
-  /** API requests in the order they were answered. Control requests are left out. */
+  /** API requests in the order the stand-in finished them. Control requests are left out. */
   readonly requests: RecordedRequest[];
   imports(): DocumentImport[];
   /** Queues scripted replies. Throws ScriptError when a reply is invalid, and queues none of them then. */

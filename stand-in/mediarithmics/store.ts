@@ -11,7 +11,7 @@ export interface DocumentImport {
   mime_type: MimeType;
   encoding: string;
   name: string;
-  /** NOTE: the API's default priority is not documented, so the stand-in returns null when none was given. */
+  /** Null when the request gave none, because the API's default priority is not documented. */
   priority: Priority | null;
 }
 
@@ -194,7 +194,7 @@ export class Store {
   /**
    * Returns the executions of an import, newest first. Without timings, each call
    * first moves every unfinished execution of the import one step forward, so a client
-   * polling the list sees PENDING, then RUNNING, then the final status.
+   * polling the list gets PENDING, then RUNNING, then the final status.
    */
   listExecutions(importId: string, now: number): ExecutionView[] {
     const executions = this.requireExecutions(importId);
@@ -296,8 +296,8 @@ function datafarmKey(now: number): string {
  */
 function selectFailedLines(lines: readonly BodyLine[], outcome: ExecutionOutcome, finalStatus: FinalStatus): BodyLine[] {
   if (outcome.failedLines !== undefined) {
-    const wanted = new Set(outcome.failedLines);
-    return lines.filter((line) => wanted.has(line.line));
+    const failedLineNumbers = new Set(outcome.failedLines);
+    return lines.filter((line) => failedLineNumbers.has(line.line));
   }
   if (outcome.totalFailure !== undefined) {
     return lines.slice(0, outcome.totalFailure);

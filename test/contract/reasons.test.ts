@@ -11,7 +11,7 @@ function pipelineSources(): string[] {
   const folders = ['contract', 'decode', 'mapping', 'pipeline', 'sink'];
   return folders.flatMap((folder) => {
     const directory = new URL(`../../src/${folder}/`, import.meta.url);
-    return readdirSync(directory)
+    return readdirSync(directory, { recursive: true, encoding: 'utf8' })
       .filter((name) => name.endsWith('.ts') && name !== 'reasons.ts')
       .map((name) => readFileSync(new URL(name, directory), 'utf8'));
   });

@@ -147,13 +147,13 @@ test('list imports past the end is empty', async (t) => {
 test('list imports filters by keywords', async (t) => {
   const standIn = await startForTest(t);
   await createImport(standIn, 'USER_POINTS_DELETION', { name: 'Nightly erasure 2024-01-01' });
-  const wanted = await createImport(standIn, 'USER_POINTS_DELETION', { name: 'Consent withdrawals' });
+  const matching = await createImport(standIn, 'USER_POINTS_DELETION', { name: 'Consent withdrawals' });
 
   const page = await call(standIn, `${importsPath()}?keywords=consent`);
 
   assert.deepEqual(
     page.json.data.map((item: { id: string }) => item.id),
-    [wanted],
+    [matching],
   );
   assert.equal(page.json.total, 1);
 });

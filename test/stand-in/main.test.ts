@@ -19,11 +19,14 @@ interface RunningMain {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Spawns main.ts with the test's Node.js and kills it when the test ends if it still runs. */
-function spawnMain(t: TestContext, args: string[], token: string | undefined = TOKEN): RunningMain {
+/**
+ * Spawns main.ts with the test's Node.js and kills it when the test ends if it still runs.
+ * A null token leaves MEDIARITHMICS_API_TOKEN unset.
+ */
+function spawnMain(t: TestContext, args: string[], token: string | null = TOKEN): RunningMain {
   const env = { ...process.env };
   delete env['MEDIARITHMICS_API_TOKEN'];
-  if (token !== undefined) {
+  if (token !== null) {
     env['MEDIARITHMICS_API_TOKEN'] = token;
   }
   const child = spawn(process.execPath, [MAIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -80,7 +83,7 @@ async function readUrl(running: RunningMain): Promise<string> {
   return url;
 }
 
-test('main serves, logs and stops on SIGTERM', async (t) => {
+test('main serves, logs and stops on SIGTERM', { timeout: 15_000 }, async (t) => {
   const running = spawnMain(t, ['--port', '0']);
   const url = await readUrl(running);
 
@@ -107,7 +110,7 @@ test('main serves, logs and stops on SIGTERM', async (t) => {
   assert.equal(running.stderr(), '');
 });
 
-test('main stops on SIGINT', async (t) => {
+test('main stops on SIGINT', { timeout: 15_000 }, async (t) => {
   const running = spawnMain(t, ['--port', '0']);
   await readUrl(running);
 
@@ -118,8 +121,8 @@ test('main stops on SIGINT', async (t) => {
   assert.match(running.stdoutLines.join('\n'), /"signal":"SIGINT"/);
 });
 
-test('main takes the token from --token', async (t) => {
-  const running = spawnMain(t, ['--port', '0', '--token', 'flag-token'], undefined);
+test('main takes the token from --token', { timeout: 15_000 }, async (t) => {
+  const running = spawnMain(t, ['--port', '0', '--token', 'flag-token'], null);
   const url = await readUrl(running);
 
   const response = await fetch(`${url}/v1/datamarts/1/document_imports`, { headers: { authorization: 'flag-token' } });
@@ -130,7 +133,7 @@ test('main takes the token from --token', async (t) => {
   assert.ok(!running.stdoutLines.join('\n').includes('flag-token'));
 });
 
-test('main passes options to the stand-in', async (t) => {
+test('main passes options to the stand-in', { timeout: 15_000 }, async (t) => {
   const running = spawnMain(t, ['--port', '0', '--known-datamarts', '7, 8', '--max-body-bytes', '10']);
   const url = await readUrl(running);
   const headers = { authorization: TOKEN };
@@ -150,8 +153,8 @@ test('main passes options to the stand-in', async (t) => {
   assert.equal(tooLarge.status, 413);
 });
 
-test('main without token exits 2', async (t) => {
-  const running = spawnMain(t, ['--port', '0'], undefined);
+test('main without token exits 2', { timeout: 15_000 }, async (t) => {
+  const running = spawnMain(t, ['--port', '0'], null);
 
   const exit = await running.exited;
 
@@ -160,7 +163,7 @@ test('main without token exits 2', async (t) => {
   assert.match(running.stderr(), /Usage:/);
 });
 
-test('main rejects bad options with exit 2', async (t) => {
+test('main rejects bad options with exit 2', { timeout: 15_000 }, async (t) => {
   const cases: Array<[string[], RegExp]> = [
     [['--port', '70000'], /--port must be an integer from 0 to 65535, received "70000"/],
     [['--port', 'abc'], /--port must be an integer/],
@@ -177,8 +180,8 @@ test('main rejects bad options with exit 2', async (t) => {
   }
 });
 
-test('main --help prints usage', async (t) => {
-  const running = spawnMain(t, ['--help'], undefined);
+test('main --help prints usage', { timeout: 15_000 }, async (t) => {
+  const running = spawnMain(t, ['--help'], null);
 
   const exit = await running.exited;
 
@@ -186,7 +189,7 @@ test('main --help prints usage', async (t) => {
   assert.match(running.stdoutLines.join('\n'), /^Usage: node stand-in\/mediarithmics\/main.ts/);
 });
 
-test('main exits 1 when the port is taken', async (t) => {
+test('main exits 1 when the port is taken', { timeout: 15_000 }, async (t) => {
   const occupying = await startForTest(t);
   const running = spawnMain(t, ['--port', String(occupying.port)]);
 

@@ -124,6 +124,7 @@ export function connectorEnv(overrides: {
     AUTH_RETRY_DELAY_MS: '300',
     COMMIT_INTERVAL_MS: '200',
     KAFKA_SESSION_TIMEOUT_MS: '10000',
+    REBALANCE_FLUSH_TIMEOUT_MS: '3000',
     SHUTDOWN_TIMEOUT_MS: '15000',
     LOG_LEVEL: 'info',
     ...overrides.extra,
