@@ -15,12 +15,14 @@ import { RegistryDecoder, SchemaRegistryUnavailableError } from './decode/regist
 import type { RecordOutcome } from './mapping/interpret.ts';
 import type { SourceRecord } from './source/record.ts';
 import type { BatchControl } from './source/consumer.ts';
+import type { TopicPartition } from './offsets/tracker.ts';
+import { healthState, type HealthState } from './telemetry/http-server.ts';
 import { ExecutionFollower } from './sink/execution-follower.ts';
 import { ReceiptWriter } from './receipts/receipts.ts';
 import { LoggingDeadLetterSink, type DeadLetterSink } from './dlq/dead-letters.ts';
 import { KafkaDeadLetterSink } from './dlq/kafka-dead-letters.ts';
 import { createKafkaClient } from './source/kafka-client.ts';
-import { Counters } from './telemetry/counters.ts';
+import { Metrics } from './telemetry/metrics.ts';
 import type { Logger } from './telemetry/logger.ts';
 
 export interface StopResult {
@@ -30,13 +32,13 @@ export interface StopResult {
 }
 
 export interface RunningConnector {
-  counters: Counters;
+  counters: Metrics;
   /** Resolves when the process must exit with an error (kafkajs gave up). */
   fatal: Promise<Error>;
   /** Stops fetching, flushes, commits and leaves the group within the deadline. */
   stop(deadlineMs: number): Promise<StopResult>;
-  /** Ready: joined the group, API accepts the token, not draining. */
-  ready(): boolean;
+  /** Readiness: joined the group, the API accepts the token, not draining. */
+  health(): HealthState;
 }
 
 /** Builds the mapping policy from the validated configuration. */
@@ -63,8 +65,8 @@ export function mappingPolicyFrom(config: Config): MappingPolicy {
 }
 
 /** Wires the pipeline stages together and starts consuming. */
-export async function startConnector(config: Config, logger: Logger): Promise<RunningConnector> {
-  const counters = new Counters();
+export async function startConnector(config: Config, logger: Logger, metrics: Metrics = new Metrics({ logger })): Promise<RunningConnector> {
+  const counters = metrics;
   const tracker = new OffsetTracker();
 
   const kafka = createKafkaClient(config.kafka, logger);
@@ -198,6 +200,52 @@ export async function startConnector(config: Config, logger: Logger): Promise<Ru
 
   let draining = false;
   let joined = false;
+
+  // The previous owner of a partition names in its commit metadata the highest
+  // offset it had delivered; records up to it that are delivered again are
+  // counted as duplicates.
+  const admin = kafka.admin();
+  const readResendBoundaries = async (assignment: TopicPartition[]): Promise<void> => {
+    try {
+      await admin.connect();
+      const topics = [...new Set(assignment.map((entry) => entry.topic))];
+      const committed = await admin.fetchOffsets({ groupId: config.kafka.groupId, topics });
+      for (const { topic, partitions } of committed) {
+        for (const { partition, metadata } of partitions) tracker.ledger(topic, partition).setResendBoundary(metadata);
+      }
+    } catch (error) {
+      logger.debug({ err: error }, 'reading commit metadata failed; duplicates after this rebalance are not counted');
+    }
+  };
+
+  metrics.addCollector(() => {
+    const held = pipeline.heldSummary();
+    metrics.set('buffered_lines', {}, held.lines);
+    metrics.set('buffered_bytes', {}, held.bytes);
+    metrics.set('consumption_paused', {}, source.isPaused() ? 1 : 0);
+    const oldest = tracker.oldestUnsettledReadAt();
+    metrics.set('oldest_unsettled_event_age_seconds', {}, oldest === undefined ? 0 : (Date.now() - oldest) / 1000);
+  }, 'pipeline');
+  metrics.addCollector(async () => {
+    const owned = tracker.owned();
+    metrics.clear('consumer_lag');
+    if (owned.length === 0) return;
+    await admin.connect();
+    const topics = [...new Set(owned.map((ledger) => ledger.topic))];
+    const [ends, committed] = await Promise.all([
+      Promise.all(topics.map(async (topic) => ({ topic, offsets: await admin.fetchTopicOffsets(topic) }))),
+      admin.fetchOffsets({ groupId: config.kafka.groupId, topics }),
+    ]);
+    const committedBy = new Map(committed.flatMap(({ topic, partitions }) => partitions.map((entry) => [`${topic}/${entry.partition}`, BigInt(entry.offset)] as const)));
+    for (const { topic, offsets } of ends) {
+      for (const { partition, high, low } of offsets) {
+        if (!owned.some((ledger) => ledger.topic === topic && ledger.partition === partition)) continue;
+        const position = committedBy.get(`${topic}/${partition}`) ?? -1n;
+        const start = position >= 0n ? position : BigInt(low);
+        metrics.set('consumer_lag', { topic, partition: String(partition) }, Number(BigInt(high) - start));
+      }
+    }
+  }, 'consumer_lag');
   const updateFlow = (): void => {
     if (draining || auth.refused || pipeline.overLimit()) source.pause();
     else source.resume();
@@ -228,11 +276,13 @@ export async function startConnector(config: Config, logger: Logger): Promise<Ru
     afterBatch: () => committer.request(),
     onAssignment: (assignment) => {
       joined = true;
+      void readResendBoundaries(assignment);
       const lost = tracker.assign(assignment);
       if (lost.length > 0) {
         const unsettled = lost.reduce((sum, partition) => sum + partition.unsettledRecords, 0);
         counters.increment('partitions_revoked_total', {}, lost.length);
         counters.increment('revoked_unsettled_records_total', {}, unsettled);
+        counters.increment('revoked_delivered_uncommitted_total', {}, lost.reduce((sum, partition) => sum + partition.deliveredUncommitted, 0));
         logger.info({ lost, unsettledRecords: unsettled }, 'partitions revoked; nothing more is committed for them, and their unsettled records are read again by the new owner');
       }
     },
@@ -267,6 +317,7 @@ export async function startConnector(config: Config, logger: Logger): Promise<Ru
     clearTimeout(timer);
 
     if (outcome === 'deadline') {
+      counters.increment('windows_dropped_total', { reason: 'shutdown_deadline' }, pipeline.heldSummary().windows);
       pipeline.abandon(new Error('shutdown deadline passed'));
     }
     committer.stop();
@@ -283,6 +334,7 @@ export async function startConnector(config: Config, logger: Logger): Promise<Ru
     const clean = outcome !== 'deadline' && outcome === true && uncommitted.length === 0;
 
     await source.stop().catch((error: unknown) => logger.warn({ err: error }, 'leaving the consumer group failed'));
+    await admin.disconnect().catch(() => undefined);
     follower?.stop();
     await deadLetters.close();
     await receipts?.close();
@@ -295,6 +347,6 @@ export async function startConnector(config: Config, logger: Logger): Promise<Ru
     counters,
     fatal,
     stop,
-    ready: () => joined && !draining && !auth.refused,
+    health: () => healthState({ group_joined: joined, api_authorised: !auth.refused, not_draining: !draining }),
   };
 }

@@ -1,7 +1,18 @@
 #!/usr/bin/env node
 import { ConfigError, loadConfig } from '../config/load.ts';
-import { startConnector } from '../connector.ts';
+import { startConnector, type RunningConnector } from '../connector.ts';
+import { Metrics } from '../telemetry/metrics.ts';
+import { healthState, startHttpServer } from '../telemetry/http-server.ts';
 import { createLogger } from '../telemetry/logger.ts';
+
+// kafkajs 2.2.4 schedules a timer with a negative delay on Node.js 24, which
+// prints a TimeoutNegativeWarning on stderr; Node clamps it to 1 ms, so it is
+// harmless. Other warnings still go to stderr.
+process.removeAllListeners('warning');
+process.on('warning', (warning) => {
+  if (warning.name === 'TimeoutNegativeWarning') return;
+  process.stderr.write(`${warning.name}: ${warning.message}\n`);
+});
 
 /** Runs the long-lived connector until SIGTERM or SIGINT, then drains and exits. */
 async function run(): Promise<number> {
@@ -29,7 +40,23 @@ async function run(): Promise<number> {
     'connector starting',
   );
 
-  const connector = await startConnector(config, logger);
+  const metrics = new Metrics({ logger: logger.child({ component: 'metrics' }) });
+  let connector: RunningConnector | undefined;
+  const server =
+    config.http.port > 0
+      ? await startHttpServer({
+          host: config.http.host,
+          port: config.http.port,
+          metrics,
+          // Until the connector has started, the process is alive but not ready.
+          health: () => connector?.health() ?? healthState({ group_joined: false, api_authorised: true, not_draining: true }),
+          logger: logger.child({ component: 'http' }),
+        })
+      : undefined;
+  if (server) logger.info({ host: config.http.host, port: server.port }, 'health and metrics server listening');
+
+  connector = await startConnector(config, logger, metrics);
+  const running = connector;
 
   return new Promise<number>((resolve) => {
     let stopping = false;
@@ -41,15 +68,16 @@ async function run(): Promise<number> {
       }
       stopping = true;
       logger.info({ signal, deadlineMs: config.shutdownTimeoutMs }, 'shutdown requested; draining');
-      void connector.stop(config.shutdownTimeoutMs).then((result) => {
+      void running.stop(config.shutdownTimeoutMs).then(async (result) => {
         if (!result.clean) logger.error({ uncommitted: result.uncommitted }, 'shutdown left records uncommitted; they are read again after restart');
+        await server?.close();
         resolve(result.clean ? 0 : 1);
       });
     };
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
 
-    void connector.fatal.then(() => resolve(1));
+    void running.fatal.then(() => resolve(1));
   });
 }
 

@@ -1,6 +1,6 @@
 import type { SourceRecord } from '../source/record.ts';
 import type { Logger } from '../telemetry/logger.ts';
-import type { Counters } from '../telemetry/counters.ts';
+import type { Metrics } from '../telemetry/metrics.ts';
 
 export type DeadLetterStage = 'decode' | 'validate' | 'map' | 'deliver';
 
@@ -28,9 +28,9 @@ export interface DeadLetterSink {
 /** Logs and counts dead letters without writing them anywhere else. */
 export class LoggingDeadLetterSink implements DeadLetterSink {
   private readonly logger: Logger;
-  private readonly counters: Counters;
+  private readonly counters: Metrics;
 
-  constructor(logger: Logger, counters: Counters) {
+  constructor(logger: Logger, counters: Metrics) {
     this.logger = logger;
     this.counters = counters;
   }

@@ -3,7 +3,7 @@ import type { BackoffPolicy } from '../sink/backoff.ts';
 import { DurableProducer } from '../output/durable-producer.ts';
 import type { DeadLetter, DeadLetterSink } from './dead-letters.ts';
 import type { Logger } from '../telemetry/logger.ts';
-import type { Counters } from '../telemetry/counters.ts';
+import type { Metrics } from '../telemetry/metrics.ts';
 
 /** Header names added to every dead letter; values are UTF-8 strings. */
 export const deadLetterHeaders = {
@@ -28,9 +28,9 @@ export const deadLetterHeaders = {
 export class KafkaDeadLetterSink implements DeadLetterSink {
   private readonly output: DurableProducer;
   private readonly logger: Logger;
-  private readonly counters: Counters;
+  private readonly counters: Metrics;
 
-  constructor(kafka: Kafka, topic: string, backoff: BackoffPolicy, logger: Logger, counters: Counters) {
+  constructor(kafka: Kafka, topic: string, backoff: BackoffPolicy, logger: Logger, counters: Metrics) {
     this.output = new DurableProducer(kafka, topic, { backoff, failureCounter: 'dead_letter_write_failures_total' }, logger, counters);
     this.logger = logger;
     this.counters = counters;

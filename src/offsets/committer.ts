@@ -1,8 +1,8 @@
 import type { OffsetTracker, CommitRequest } from './tracker.ts';
 import type { Logger } from '../telemetry/logger.ts';
-import type { Counters } from '../telemetry/counters.ts';
+import type { Metrics } from '../telemetry/metrics.ts';
 
-export type CommitFunction = (offsets: { topic: string; partition: number; offset: string }[]) => Promise<void>;
+export type CommitFunction = (offsets: { topic: string; partition: number; offset: string; metadata: string }[]) => Promise<void>;
 
 /**
  * Commits the settled prefix of every owned partition, at most once per
@@ -14,7 +14,7 @@ export class Committer {
   private readonly commit: CommitFunction;
   private readonly minIntervalMs: number;
   private readonly logger: Logger;
-  private readonly counters: Counters;
+  private readonly counters: Metrics;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   // Starts at construction so the first commit also waits one interval.
@@ -22,7 +22,7 @@ export class Committer {
   private dirty = false;
   private stopped = false;
 
-  constructor(tracker: OffsetTracker, commit: CommitFunction, options: { minIntervalMs: number }, logger: Logger, counters: Counters) {
+  constructor(tracker: OffsetTracker, commit: CommitFunction, options: { minIntervalMs: number }, logger: Logger, counters: Metrics) {
     this.tracker = tracker;
     this.commit = commit;
     this.minIntervalMs = options.minIntervalMs;
@@ -83,6 +83,6 @@ export class Committer {
   }
 }
 
-function toKafkaOffset(request: CommitRequest): { topic: string; partition: number; offset: string } {
-  return { topic: request.topic, partition: request.partition, offset: request.offset.toString() };
+function toKafkaOffset(request: CommitRequest): { topic: string; partition: number; offset: string; metadata: string } {
+  return { topic: request.topic, partition: request.partition, offset: request.offset.toString(), metadata: request.metadata };
 }

@@ -6,6 +6,8 @@
 export interface RecordEntry {
   readonly ledger: PartitionLedger;
   readonly offset: bigint;
+  /** Epoch ms at which the record was read, for the oldest-unsettled-age gauge. */
+  readonly readAt: number;
   pending: number;
   sealed: boolean;
 }
@@ -26,6 +28,14 @@ export class PartitionLedger {
   private highestRegistered = -1n;
   private settledThrough = -1n;
   private committed = -1n;
+  /** Offsets whose lines were delivered but are not committed yet: re-sent if this member dies or loses the partition. */
+  private deliveredUncommitted: bigint[] = [];
+  private highestDelivered = -1n;
+  /**
+   * Highest offset the previous owner had delivered at its last commit (from the
+   * commit metadata); records up to it that are delivered again are duplicates.
+   */
+  private resendBoundary = -1n;
 
   constructor(topic: string, partition: number) {
     this.topic = topic;
@@ -41,7 +51,7 @@ export class PartitionLedger {
     if (offset <= this.highestRegistered) return undefined;
 
     this.highestRegistered = offset;
-    const entry: RecordEntry = { ledger: this, offset, pending: 0, sealed: false };
+    const entry: RecordEntry = { ledger: this, offset, readAt: Date.now(), pending: 0, sealed: false };
     this.entries.push(entry);
     return entry;
   }
@@ -78,6 +88,33 @@ export class PartitionLedger {
 
   markCommitted(nextOffset: bigint): void {
     if (nextOffset - 1n > this.committed) this.committed = nextOffset - 1n;
+    if (this.deliveredUncommitted.length > 0) this.deliveredUncommitted = this.deliveredUncommitted.filter((offset) => offset >= nextOffset);
+  }
+
+  /** Records that a record's lines were accepted by the API; returns true when they had been sent before (a duplicate). */
+  markDelivered(offset: bigint): boolean {
+    this.deliveredUncommitted.push(offset);
+    if (offset > this.highestDelivered) this.highestDelivered = offset;
+    return offset <= this.resendBoundary;
+  }
+
+  /** Delivered records that the next owner of the partition will send again. */
+  deliveredUncommittedCount(): number {
+    return this.deliveredUncommitted.length;
+  }
+
+  /** Commit metadata: the highest delivered offset, so a later owner can count what it sends again. */
+  commitMetadata(): string {
+    return this.highestDelivered >= 0n ? `delivered:${this.highestDelivered}` : '';
+  }
+
+  setResendBoundary(metadata: string | null | undefined): void {
+    const match = /^delivered:(\d+)$/.exec(metadata ?? '');
+    if (match) this.resendBoundary = BigInt(match[1]!);
+  }
+
+  oldestUnsettledReadAt(): number | undefined {
+    return this.entries[this.head]?.readAt;
   }
 
   /** Records read but not settled yet. */

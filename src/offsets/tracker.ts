@@ -11,6 +11,7 @@ export interface CommitRequest {
   partition: number;
   /** Offset of the next record to read, as Kafka commits expect. */
   offset: bigint;
+  metadata: string;
 }
 
 function partitionKey(topic: string, partition: number): string {
@@ -36,14 +37,14 @@ export class OffsetTracker {
    * disowned (their in-flight windows may still be delivered, but nothing is
    * committed for them). Returns the partitions that were lost.
    */
-  assign(assignment: TopicPartition[]): (TopicPartition & { unsettledRecords: number })[] {
+  assign(assignment: TopicPartition[]): (TopicPartition & { unsettledRecords: number; deliveredUncommitted: number })[] {
     const keep = new Set(assignment.map(({ topic, partition }) => partitionKey(topic, partition)));
-    const lost: (TopicPartition & { unsettledRecords: number })[] = [];
+    const lost: (TopicPartition & { unsettledRecords: number; deliveredUncommitted: number })[] = [];
     for (const [key, ledger] of this.ledgers) {
       if (keep.has(key)) continue;
       ledger.owned = false;
       this.ledgers.delete(key);
-      lost.push({ topic: ledger.topic, partition: ledger.partition, unsettledRecords: ledger.unsettledCount() });
+      lost.push({ topic: ledger.topic, partition: ledger.partition, unsettledRecords: ledger.unsettledCount(), deliveredUncommitted: ledger.deliveredUncommittedCount() });
     }
     return lost;
   }
@@ -65,7 +66,7 @@ export class OffsetTracker {
       ledger.advance();
       const offset = ledger.commitCandidate();
       if (offset !== undefined && ledger.owned) {
-        requests.push({ ledger, topic: ledger.topic, partition: ledger.partition, offset });
+        requests.push({ ledger, topic: ledger.topic, partition: ledger.partition, offset, metadata: ledger.commitMetadata() });
       }
     }
     return requests;
@@ -75,6 +76,16 @@ export class OffsetTracker {
     let count = 0;
     for (const ledger of this.ledgers.values()) count += ledger.unsettledCount();
     return count;
+  }
+
+  /** Epoch ms at which the oldest unsettled record of any owned partition was read. */
+  oldestUnsettledReadAt(): number | undefined {
+    let oldest: number | undefined;
+    for (const ledger of this.ledgers.values()) {
+      const readAt = ledger.oldestUnsettledReadAt();
+      if (readAt !== undefined && (oldest === undefined || readAt < oldest)) oldest = readAt;
+    }
+    return oldest;
   }
 
   owned(): PartitionLedger[] {

@@ -1,7 +1,7 @@
 import type { Kafka, Message, Producer } from 'kafkajs';
 import { backoffDelay, sleep, type BackoffPolicy } from '../sink/backoff.ts';
 import type { Logger } from '../telemetry/logger.ts';
-import type { Counters } from '../telemetry/counters.ts';
+import type { CounterName, Metrics } from '../telemetry/metrics.ts';
 
 interface Pending {
   message: Message;
@@ -19,14 +19,14 @@ export class DurableProducer {
   private readonly producer: Producer;
   private readonly backoff: BackoffPolicy;
   private readonly logger: Logger;
-  private readonly counters: Counters;
-  private readonly failureCounter: string;
+  private readonly counters: Metrics;
+  private readonly failureCounter: CounterName;
   private queue: Pending[] = [];
   private flushing = false;
   private connected: Promise<void> | undefined;
   private closed = false;
 
-  constructor(kafka: Kafka, topic: string, options: { backoff: BackoffPolicy; failureCounter: string }, logger: Logger, counters: Counters) {
+  constructor(kafka: Kafka, topic: string, options: { backoff: BackoffPolicy; failureCounter: CounterName }, logger: Logger, counters: Metrics) {
     this.topic = topic;
     // kafkajs retries only briefly here: the loop below retries without end and logs each failure.
     this.producer = kafka.producer({

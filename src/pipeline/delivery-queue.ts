@@ -1,7 +1,7 @@
 import type { Window } from '../window/window.ts';
 import type { DeliveryReport, WindowSender } from '../sink/send-window.ts';
 import type { Logger } from '../telemetry/logger.ts';
-import type { Counters } from '../telemetry/counters.ts';
+import type { Metrics } from '../telemetry/metrics.ts';
 
 /**
  * Sends cut windows in the order they were cut, with at most `concurrency`
@@ -15,7 +15,7 @@ export class DeliveryQueue {
   private readonly concurrency: number;
   private readonly onDelivered: (window: Window, report: DeliveryReport) => Promise<void>;
   private readonly logger: Logger;
-  private readonly counters: Counters;
+  private readonly counters: Metrics;
   private readonly abort = new AbortController();
   private idleWaiters: (() => void)[] = [];
 
@@ -24,7 +24,7 @@ export class DeliveryQueue {
     concurrency: number,
     onDelivered: (window: Window, report: DeliveryReport) => Promise<void>,
     logger: Logger,
-    counters: Counters,
+    counters: Metrics,
   ) {
     this.sender = sender;
     this.concurrency = concurrency;

@@ -13,7 +13,7 @@ import type { DeliveryReport, WindowSender } from '../sink/send-window.ts';
 import type { ExecutionFollower } from '../sink/execution-follower.ts';
 import type { ReceiptWriter } from '../receipts/receipts.ts';
 import type { Logger } from '../telemetry/logger.ts';
-import type { Counters } from '../telemetry/counters.ts';
+import type { Metrics } from '../telemetry/metrics.ts';
 
 export interface PipelineOptions {
   window: WindowPolicy;
@@ -30,7 +30,7 @@ export interface PipelineDeps {
   receipts: ReceiptWriter | undefined;
   follower: ExecutionFollower | undefined;
   logger: Logger;
-  counters: Counters;
+  counters: Metrics;
 }
 
 /** Bytes and lines a record keeps in memory until it is settled. */
@@ -163,6 +163,7 @@ export class Pipeline {
     const { counters } = this.deps;
     counters.increment('lines_delivered_total', {}, report.linesDelivered);
     counters.increment('executions_created_total', {}, report.executions.length);
+    this.recordDelivered(window, report);
 
     // Events whose lines the API refused are dead-lettered before the window's
     // records are released, so their offsets wait for the dead letter too.
@@ -195,6 +196,25 @@ export class Pipeline {
     this.releaseEntries(window.records);
   }
 
+  /** Counts delivered lines by type and observes the time to erasure of each event once. */
+  private recordDelivered(window: Window, report: DeliveryReport): void {
+    const { counters } = this.deps;
+    const observed = new Set<RecordEntry>();
+    for (const execution of report.executions) {
+      for (const index of execution.indexes) {
+        counters.increment('lines_sent_total', { type: lineType(window.lines[index]!) });
+        for (const owner of window.owners[index] ?? []) {
+          if (observed.has(owner.entry)) continue;
+          observed.add(owner.entry);
+          if (owner.entry.ledger.markDelivered(owner.entry.offset)) counters.increment('duplicates_resent_total');
+          if (Number.isFinite(owner.occurredAtMs)) {
+            counters.observe('time_to_erasure_seconds', {}, Math.max(0, execution.acceptedAt - owner.occurredAtMs) / 1000);
+          }
+        }
+      }
+    }
+  }
+
   private releaseEntries(entries: Iterable<RecordEntry>): void {
     const released = [...entries];
     for (const entry of released) {
@@ -210,4 +230,12 @@ export class Pipeline {
     this.deps.committer.request();
     if (!this.overLimit()) for (const listener of this.pressureListeners) listener();
   }
+}
+
+const typePrefix = '{"type":"';
+
+/** The line type, read from the start of the serialized line (serializeLine writes `type` first). */
+function lineType(line: string): 'USER_POINT' | 'USER_ACCOUNT' | 'USER_EMAIL' | 'USER_AGENT' {
+  const end = line.indexOf('"', typePrefix.length);
+  return line.slice(typePrefix.length, end) as 'USER_POINT' | 'USER_ACCOUNT' | 'USER_EMAIL' | 'USER_AGENT';
 }

@@ -6,7 +6,7 @@ import type { ExecutionEnd } from '../sink/execution-follower.ts';
 import type { RecordEntry } from '../offsets/ledger.ts';
 import type { RecordRef, Window } from '../window/window.ts';
 import type { Logger } from '../telemetry/logger.ts';
-import type { Counters } from '../telemetry/counters.ts';
+import type { Metrics } from '../telemetry/metrics.ts';
 
 /**
  * The audit trail of each erasure on a Kafka topic: one `deletion_sent`
@@ -17,7 +17,7 @@ import type { Counters } from '../telemetry/counters.ts';
 export class ReceiptWriter {
   private readonly output: DurableProducer;
 
-  constructor(kafka: Kafka, topic: string, backoff: BackoffPolicy, logger: Logger, counters: Counters) {
+  constructor(kafka: Kafka, topic: string, backoff: BackoffPolicy, logger: Logger, counters: Metrics) {
     this.output = new DurableProducer(kafka, topic, { backoff, failureCounter: 'receipt_write_failures_total' }, logger, counters);
   }
 

@@ -1,5 +1,5 @@
 import type { Logger } from '../telemetry/logger.ts';
-import type { Counters } from '../telemetry/counters.ts';
+import type { Metrics } from '../telemetry/metrics.ts';
 
 /**
  * Tracks whether the API currently refuses the token (401/403). While it does,
@@ -10,11 +10,11 @@ export class AuthGate {
   private refusedSince: number | undefined;
   private lastLogged = 0;
   private readonly logger: Logger;
-  private readonly counters: Counters;
+  private readonly counters: Metrics;
   private readonly repeatLogMs: number;
   private readonly listeners = new Set<(refused: boolean) => void>();
 
-  constructor(logger: Logger, counters: Counters, repeatLogMs = 60_000) {
+  constructor(logger: Logger, counters: Metrics, repeatLogMs = 60_000) {
     this.logger = logger;
     this.counters = counters;
     this.repeatLogMs = repeatLogMs;

@@ -1,7 +1,7 @@
 import type { Execution, MediarithmicsClient } from './client.ts';
 import type { RateLimiter } from './rate-limiter.ts';
 import type { Logger } from '../telemetry/logger.ts';
-import type { Counters } from '../telemetry/counters.ts';
+import type { Metrics } from '../telemetry/metrics.ts';
 
 export interface FollowedExecution {
   datamartId: string;
@@ -46,7 +46,7 @@ export class ExecutionFollower {
   private readonly limiter: RateLimiter;
   private readonly options: FollowerOptions;
   private readonly logger: Logger;
-  private readonly counters: Counters;
+  private readonly counters: Metrics;
   private readonly onEnd: (end: ExecutionEnd) => Promise<void>;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
@@ -56,7 +56,7 @@ export class ExecutionFollower {
     limiter: RateLimiter,
     options: FollowerOptions,
     logger: Logger,
-    counters: Counters,
+    counters: Metrics,
     onEnd: (end: ExecutionEnd) => Promise<void>,
   ) {
     this.client = client;

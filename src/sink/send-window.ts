@@ -5,9 +5,10 @@ import type { DocumentImportResolver } from './document-imports.ts';
 import { MediarithmicsApiError } from './errors.ts';
 import type { AuthGate } from './auth-gate.ts';
 import type { RateLimiter } from './rate-limiter.ts';
+import { requestOutcome } from '../telemetry/outcomes.ts';
 import type { RecordRef, Window } from '../window/window.ts';
 import type { Logger } from '../telemetry/logger.ts';
-import type { Counters } from '../telemetry/counters.ts';
+import type { Metrics } from '../telemetry/metrics.ts';
 
 /** Events whose lines the API refused for good; they go to the dead-letter path. */
 export interface RejectedLines {
@@ -50,7 +51,7 @@ export class WindowSender {
   private readonly limiter: RateLimiter;
   private readonly options: SenderOptions;
   private readonly logger: Logger;
-  private readonly counters: Counters;
+  private readonly counters: Metrics;
 
   constructor(
     client: MediarithmicsClient,
@@ -59,7 +60,7 @@ export class WindowSender {
     limiter: RateLimiter,
     options: SenderOptions,
     logger: Logger,
-    counters: Counters,
+    counters: Metrics,
   ) {
     this.client = client;
     this.imports = imports;
@@ -87,9 +88,7 @@ export class WindowSender {
 
   private async sendLines(window: Window, importId: string, indexes: number[], signal: AbortSignal, report: DeliveryReport): Promise<void> {
     const body = indexes.map((index) => window.lines[index]).join('\n') + '\n';
-    const outcome = await this.withRetries(window, 'post_execution', signal, () =>
-      this.client.createExecution(window.key.datamartId, importId, body, signal),
-    );
+    const outcome = await this.withRetries(window, 'post_execution', signal, () => this.timedPost(window.key.datamartId, importId, body, signal));
 
     if (!isRefusal(outcome)) {
       report.executions.push({ id: outcome.id, indexes, acceptedAt: Date.now() });
@@ -109,6 +108,24 @@ export class WindowSender {
     const owners = uniqueOwners(indexes.map((index) => window.owners[index]!).flat());
     const reason = failure.action === 'split' ? (failure.status === 413 ? 'api_line_too_large' : 'api_rejected_line') : 'api_rejected_request';
     report.rejected.push({ owners, reason, status: failure.status, message: failure.message });
+  }
+
+  /** POSTs one execution and records its latency and outcome. */
+  private async timedPost(datamartId: string, importId: string, body: string, signal: AbortSignal) {
+    const started = performance.now();
+    let failure: unknown;
+    try {
+      return await this.client.createExecution(datamartId, importId, body, signal);
+    } catch (error) {
+      failure = error;
+      throw error;
+    } finally {
+      const outcome = requestOutcome(failure);
+      if (outcome !== 'aborted') {
+        this.counters.observe('execution_post_duration_seconds', { outcome }, (performance.now() - started) / 1000);
+        this.counters.increment('execution_posts_total', { status_class: outcome });
+      }
+    }
   }
 
   /**

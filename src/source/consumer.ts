@@ -119,7 +119,7 @@ export class KafkaSource {
     return this.paused;
   }
 
-  async commit(offsets: { topic: string; partition: number; offset: string }[]): Promise<void> {
+  async commit(offsets: { topic: string; partition: number; offset: string; metadata: string }[]): Promise<void> {
     await this.consumer.commitOffsets(offsets);
   }
 

@@ -99,7 +99,7 @@ export const catalog = {
   },
   duplicates_resent_total: {
     type: 'counter',
-    help: 'Deletion lines sent again because their records were delivered but not committed before a crash, restart or partition revocation.',
+    help: 'Events whose lines were sent again because a previous owner of their partition delivered them but had not committed them before a crash, restart or rebalance. The previous owner names them in its commit metadata, so a window delivered after its last commit is not counted.',
     labelNames: [],
   },
 
@@ -171,6 +171,11 @@ export const catalog = {
   partitions_revoked_total: {
     type: 'counter',
     help: 'Partitions this member lost in a consumer group rebalance.',
+    labelNames: [],
+  },
+  revoked_delivered_uncommitted_total: {
+    type: 'counter',
+    help: 'Events delivered but not committed in partitions this member lost in a rebalance; their new owner sends them again.',
     labelNames: [],
   },
   revoked_unsettled_records_total: {

@@ -50,7 +50,7 @@ const faultSchema = z
       context.addIssue({ code: 'custom', message: 'drop cannot be combined with status or body' });
     }
     if (fault.drop !== true && fault.status === undefined && fault.delayMs === undefined) {
-      context.addIssue({ code: 'custom', message: 'give drop, status or delayMs' });
+      context.addIssue({ code: 'custom', message: 'must set drop, status or delayMs' });
     }
   });
 

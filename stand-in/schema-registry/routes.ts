@@ -110,7 +110,7 @@ function param(params: Readonly<Record<string, string>>, name: string): string {
   return params[name] ?? '';
 }
 
-/** Parses a schema id path parameter. Confluent's registry answers 404 to an id that is not an integer. */
+/** Parses a schema id path parameter. Confluent's registry returns 404 for an id that is not an integer. */
 function schemaIdParam(params: Readonly<Record<string, string>>): number {
   const text = param(params, 'id');
   const id = /^-?[0-9]+$/.test(text) ? Number(text) : Number.NaN;

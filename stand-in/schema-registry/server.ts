@@ -1,7 +1,7 @@
 /**
  * A local stand-in for a Confluent-compatible Schema Registry, for tests and manual runs. It
  * keeps schemas in memory, records every API request, and can be scripted to fail, slow down
- * or drop connections. It binds 127.0.0.1 unless told otherwise.
+ * or drop connections. It binds 127.0.0.1 unless the host option is set.
  */
 
 import { timingSafeEqual } from 'node:crypto';
@@ -57,7 +57,7 @@ export interface RecordedRequest {
   /** ISO 8601 time at which the request arrived. */
   receivedAt: string;
   durationMs: number;
-  /** Why the request failed inside the stand-in or was abandoned. */
+  /** Reason the request failed inside the stand-in or was abandoned. */
   error?: string;
 }
 

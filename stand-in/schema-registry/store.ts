@@ -1,7 +1,7 @@
 /**
  * In-memory state of the Schema Registry stand-in: schemas by id, subjects with their
- * versions, and compatibility settings. Nothing here knows about HTTP; failures come back as
- * RegistryError values carrying the Confluent error code and message.
+ * versions, and compatibility settings. This module does no HTTP. Failures are thrown as
+ * RegistryError values with the Confluent error code and message.
  */
 
 export const SCHEMA_TYPES = ['AVRO', 'JSON', 'PROTOBUF'] as const;
@@ -115,7 +115,7 @@ export class RegistryStore {
     return stored.id;
   }
 
-  /** Returns the version of `subject` that holds the same schema as `input`. */
+  /** Returns the version of `subject` that has the same schema as `input`. */
   lookup(subject: string, input: SchemaInput): SubjectVersion {
     const versions = this.subjects.get(subject);
     if (versions === undefined) {

@@ -6,6 +6,7 @@ import { startStandIn, type StandIn } from '../../stand-in/mediarithmics/server.
 import { createTopic, committedOffsets, endOffsets, offsetsReachEnd, produce, readTopic, testBrokers, uniqueName, waitFor } from '../support/kafka.ts';
 import { connectorEnv, startConnectorProcess, type ConnectorProcess } from '../support/connector-process.ts';
 import { canonicalLine, generateEvent } from '../../scripts/sample-events.ts';
+import { freePort } from '../../scripts/kafka/broker.ts';
 
 const token = 'api-faults-token';
 const running = new Set<ConnectorProcess>();
@@ -51,13 +52,23 @@ test('a refused token pauses delivery without dead letters until it is accepted'
   await produce(topic, events.map(({ event }) => ({ value: JSON.stringify(event) })));
   const expected = events.flatMap(({ expectedLines }) => expectedLines.map(canonicalLine)).sort();
 
-  const connector = launch(connectorEnv({ brokers, topic, groupId, apiUrl: standIn.url, token, extra: { DLQ_TOPIC: dlqTopic, AUTH_RETRY_DELAY_MS: '400' } }));
+  const httpPort = await freePort();
+  const connector = launch(
+    connectorEnv({ brokers, topic, groupId, apiUrl: standIn.url, token, extra: { DLQ_TOPIC: dlqTopic, AUTH_RETRY_DELAY_MS: '400', HTTP_PORT: String(httpPort), HTTP_HOST: '127.0.0.1' } }),
+  );
   await connector.waitForLog((line) => line.msg === 'mediarithmics API refused the token; consumption paused until it is accepted', 60_000);
   const during = await committedOffsets(groupId, topic);
   for (const [partition, offset] of during) assert.equal(offset, -1n, `partition ${partition} committed while the token was refused`);
 
+  const notReady = await fetch(`http://127.0.0.1:${httpPort}/readyz`);
+  assert.equal(notReady.status, 503);
+  const body = (await notReady.json()) as { failing: string[] };
+  assert.ok(body.failing.includes('api_authorised'), `failing: ${body.failing.join(', ')}`);
+  assert.equal((await fetch(`http://127.0.0.1:${httpPort}/healthz`)).status, 200);
+
   await waitFor('offsets to reach the end once the token works', () => offsetsReachEnd(groupId, topic), 90_000);
   assert.deepEqual(receivedLines(standIn).sort(), expected);
+  assert.equal((await fetch(`http://127.0.0.1:${httpPort}/readyz`)).status, 200);
   assert.equal(connector.logs.filter((line) => line.msg === 'mediarithmics API refused the token; consumption paused until it is accepted').length, 1, 'the refusal is logged once');
   assert.ok(connector.logs.some((line) => line.msg === 'mediarithmics API accepts the token again; consumption resumes'));
   assert.equal(connector.logs.filter((line) => line.msg === 'record dead-lettered').length, 0);

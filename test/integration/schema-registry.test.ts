@@ -115,7 +115,7 @@ async function recordCount(topic: string): Promise<bigint> {
   return [...(await endOffsets(topic)).values()].reduce((sum, end) => sum + end, 0n);
 }
 
-test('Avro, JSON Schema and Protobuf records mixed with JSON are all delivered', async () => {
+test('wire formats mixed with JSON are delivered', async () => {
   const setup = await setUp(3);
   const formats: RecordFormat[] = ['json', 'avro', 'json-schema', 'protobuf', 'protobuf-indexed'];
   const events = Array.from({ length: 300 }, (_, index) => generateEvent(index, setup.topic));
@@ -142,7 +142,7 @@ test('Avro, JSON Schema and Protobuf records mixed with JSON are all delivered',
   assert.equal((await connector.exited).code, 0);
 });
 
-test('a record with an unknown schema id goes to the DLQ with its bytes and headers', async () => {
+test('unknown schema id is dead-lettered', async () => {
   const setup = await setUp(1);
   const good = [0, 1, 3].map((index) => generateEvent(index, setup.topic));
   const unknown = wireFormat(987_654, Buffer.from([0x02, 0x04, 0x65, 0x31]));
@@ -184,7 +184,7 @@ test('a record with an unknown schema id goes to the DLQ with its bytes and head
   assert.equal((await connector.exited).code, 0);
 });
 
-test('a registry outage delays delivery without dead letters, loss or commits past it', async () => {
+test('registry outage delays delivery without loss', async () => {
   const setup = await setUp(1);
   // Only deleting events, so that every record has lines to wait for.
   const events = Array.from({ length: 12 }, (_, index) => generateEvent(index, setup.topic)).filter((generated) => generated.expectedLines.length > 0);
@@ -193,7 +193,7 @@ test('a registry outage delays delivery without dead letters, loss or commits pa
   const firstWireOffset = 2n;
   const expected = expectedLinesOf(events);
 
-  // Dropped connections first, then 503 answers, for 6 seconds from now.
+  // Dropped connections first, then 503 responses, for 6 seconds from now.
   setup.registry.script({ path: '/schemas/ids/', drop: true, times: 3 }, { path: '/schemas/ids/', status: 503, forMs: 6000 });
   const connector = launch(setup);
 

@@ -5,7 +5,7 @@
  *
  * For Avro and Protobuf, "accept" means that the event encodes, decodes, normalises to the JSON
  * shape as the registry decoder does, and then passes the zod schema. Some fixtures cannot be
- * written in a binary format at all, such as a number where the schema has a string; the table
+ * written in a binary format at all, such as a number where the schema has a string. The table
  * names each of them with the reason, and the test checks that the format really cannot express
  * it instead of skipping it.
  */
@@ -39,7 +39,7 @@ import {
  * `null is absent`: the format writes an absent optional field as null (Avro) or as an unset
  * field (Protobuf), so a JSON null arrives as an absent field.
  */
-type BinaryHandling = 'agrees' | { cannotExpress: 'encoder rejects' | 'null is absent'; why: string };
+type BinaryHandling = 'agrees' | { cannotExpress: 'encoder rejects' | 'null is absent'; explanation: string };
 
 interface Fixture {
   name: string;
@@ -51,8 +51,8 @@ interface Fixture {
 
 const UUID = '95772db3-e762-45da-8cf1-4893debffae7';
 
-function wrongType(why: string): BinaryHandling {
-  return { cannotExpress: 'encoder rejects', why };
+function wrongType(explanation: string): BinaryHandling {
+  return { cannotExpress: 'encoder rejects', explanation };
 }
 
 const REQUIRED_IN_AVRO: BinaryHandling = wrongType('Avro has no absent value for a field without a null branch');
@@ -138,8 +138,8 @@ const FIXTURES: Fixture[] = [
     name: 'scope null',
     event: erasureEvent({ scope: null }),
     valid: false,
-    avro: { cannotExpress: 'null is absent', why: 'Avro writes an absent scope as null' },
-    protobuf: { cannotExpress: 'null is absent', why: 'an unset message field is the only null Protobuf has' },
+    avro: { cannotExpress: 'null is absent', explanation: 'Avro writes an absent scope as null' },
+    protobuf: { cannotExpress: 'null is absent', explanation: 'an unset message field is the only null Protobuf has' },
   },
   {
     name: 'scope.all as a string',
@@ -341,7 +341,7 @@ function decodeProtobuf(bytes: Uint8Array): unknown {
 
 const POLICY = defaultMappingPolicy('1509');
 
-/** The deletion lines or skip of a valid event, to compare what two formats make of it. */
+/** Returns the deletion lines or skip of a valid event, to compare what two formats make of it. */
 function mappingOf(value: unknown): unknown {
   const result = validateConsentEvent(value);
   assert.equal(result.kind, 'valid');
@@ -361,7 +361,7 @@ function checkBinaryFormat(
 ): void {
   const encoded = encode(fixture.event);
   if (handling !== 'agrees' && handling.cannotExpress === 'encoder rejects') {
-    assert.ok(encoded instanceof Error, `the encoder accepted a value it cannot hold (${handling.why})`);
+    assert.ok(encoded instanceof Error, `the encoder accepted a value it cannot hold (${handling.explanation})`);
     return;
   }
   assert.ok(!(encoded instanceof Error), `encoding failed: ${encoded instanceof Error ? encoded.message : ''}`);
@@ -373,7 +373,7 @@ function checkBinaryFormat(
   if (handling !== 'agrees') {
     const absentVariant = encode(withoutNullFields(fixture.event));
     assert.ok(!(absentVariant instanceof Error));
-    assert.deepEqual(decode(absentVariant as Uint8Array), decoded, `null must arrive as absent (${handling.why})`);
+    assert.deepEqual(decode(absentVariant as Uint8Array), decoded, `null must arrive as absent (${handling.explanation})`);
     return;
   }
 
@@ -411,5 +411,5 @@ describe('consent event schemas in four forms', () => {
 });
 
 function describeHandling(handling: BinaryHandling): string {
-  return handling === 'agrees' ? 'agrees' : `cannot express it: ${handling.cannotExpress}, ${handling.why}`;
+  return handling === 'agrees' ? 'agrees' : `cannot express it: ${handling.cannotExpress}, ${handling.explanation}`;
 }

@@ -127,6 +127,7 @@ export function connectorEnv(overrides: {
     REBALANCE_FLUSH_TIMEOUT_MS: '3000',
     SHUTDOWN_TIMEOUT_MS: '15000',
     LOG_LEVEL: 'info',
+    HTTP_PORT: '0',
     ...overrides.extra,
   };
 }

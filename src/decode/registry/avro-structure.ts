@@ -5,7 +5,10 @@
  * times even past the end of the buffer, and items of type null take no bytes at all. A payload
  * of six bytes can so make it build an array of two billion items and exhaust the heap. This
  * walk reads the same structure with every length and count checked against the bytes left and
- * a total item budget, so avsc only ever sees payloads that it decodes in bounded time.
+ * a total item budget, so avsc only receives payloads that it decodes in bounded time.
+ *
+ * The walk also rejects strings that are not valid UTF-8, which avsc would turn into U+FFFD
+ * characters: an identifier changed that way would delete nothing and hide the failure.
  */
 
 import type { Type, types } from 'avsc';
@@ -29,9 +32,9 @@ class Cursor {
     this.bytes = bytes;
   }
 
-  skip(count: number, what: string): void {
+  skip(count: number, description: string): void {
     if (count > this.bytes.byteLength - this.position) {
-      throw new StructureError(`${what} needs ${count} bytes at byte ${this.position}, but the payload ends first`);
+      throw new StructureError(`${description} needs ${count} bytes at byte ${this.position}, but the payload ends first`);
     }
     this.position += count;
   }
@@ -40,13 +43,13 @@ class Cursor {
    * Reads a zigzag varint of at most `maxBytes` bytes. Values beyond 2^53 come out rounded,
    * which only matters for comparisons against limits far below that.
    */
-  readVarint(maxBytes: number, what: string): number {
+  readVarint(maxBytes: number, description: string): number {
     let unsigned = 0;
     let scale = 1;
     for (let index = 0; index < maxBytes; index++) {
       const byte = this.bytes[this.position];
       if (byte === undefined) {
-        throw new StructureError(`${what} at byte ${this.position} is cut off by the end of the payload`);
+        throw new StructureError(`${description} at byte ${this.position} is cut off by the end of the payload`);
       }
       this.position += 1;
       unsigned += (byte & 0x7f) * scale;
@@ -55,7 +58,7 @@ class Cursor {
       }
       scale *= 128;
     }
-    throw new StructureError(`${what} at byte ${this.position} is longer than ${maxBytes} bytes`);
+    throw new StructureError(`${description} at byte ${this.position} is longer than ${maxBytes} bytes`);
   }
 
   countItems(count: number): void {
@@ -65,6 +68,9 @@ class Cursor {
     }
   }
 }
+
+/** `fatal` makes decode() throw on malformed UTF-8 instead of inserting U+FFFD. */
+const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 const INT_BYTES = 5;
 const LONG_BYTES = 10;
@@ -114,8 +120,10 @@ function walk(type: Type, cursor: Cursor, depth: number): void {
       cursor.skip(8, 'a double');
       return;
     case 'bytes':
+      skipLengthPrefixed(cursor, 'a bytes value');
+      return;
     case 'string':
-      skipLengthPrefixed(cursor, `a ${type.typeName} value`);
+      checkUtf8(cursor, skipLengthPrefixed(cursor, 'a string value'));
       return;
     case 'fixed':
       cursor.skip((type as types.FixedType).size, 'a fixed value');
@@ -128,7 +136,7 @@ function walk(type: Type, cursor: Cursor, depth: number): void {
       return;
     case 'map':
       walkBlocks(cursor, depth, () => {
-        skipLengthPrefixed(cursor, 'a map key');
+        checkUtf8(cursor, skipLengthPrefixed(cursor, 'a map key'));
         walk((type as types.MapType).valuesType as Type, cursor, depth + 1);
       });
       return;
@@ -156,18 +164,30 @@ function walk(type: Type, cursor: Cursor, depth: number): void {
   }
 }
 
-function skipLengthPrefixed(cursor: Cursor, what: string): void {
-  const length = cursor.readVarint(LONG_BYTES, `the length of ${what}`);
+/** Skips a length and that many bytes, and returns the position of the first of those bytes. */
+function skipLengthPrefixed(cursor: Cursor, description: string): number {
+  const length = cursor.readVarint(LONG_BYTES, `the length of ${description}`);
   if (length < 0) {
-    throw new StructureError(`${what} has a negative length`);
+    throw new StructureError(`${description} has a negative length`);
   }
-  cursor.skip(length, what);
+  const start = cursor.position;
+  cursor.skip(length, description);
+  return start;
 }
 
-function readIndex(cursor: Cursor, size: number, what: string): number {
-  const index = cursor.readVarint(INT_BYTES, what);
+/** Checks that the bytes from `start` to the cursor are valid UTF-8. */
+function checkUtf8(cursor: Cursor, start: number): void {
+  try {
+    utf8Decoder.decode(cursor.bytes.subarray(start, cursor.position));
+  } catch {
+    throw new StructureError(`the string at byte ${start} is not valid UTF-8`);
+  }
+}
+
+function readIndex(cursor: Cursor, size: number, description: string): number {
+  const index = cursor.readVarint(INT_BYTES, description);
   if (index < 0 || index >= size) {
-    throw new StructureError(`${what} has index ${index}, outside 0 to ${size - 1}`);
+    throw new StructureError(`${description} has index ${index}, outside 0 to ${size - 1}`);
   }
   return index;
 }

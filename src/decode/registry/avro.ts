@@ -23,8 +23,15 @@ const BIGINT_LONG_TYPE: Type = avro.types.LongType.__with({
   fromJSON: (value: unknown): bigint => BigInt(value as string | number),
   toJSON: (value: bigint): number | string => toJsonInteger(value),
   isValid: (value: unknown): boolean => typeof value === 'bigint',
-  compare: (left: bigint, right: bigint): number => (left === right ? 0 : left < right ? -1 : 1),
+  compare: compareBigints,
 });
+
+function compareBigints(left: bigint, right: bigint): number {
+  if (left === right) {
+    return 0;
+  }
+  return left < right ? -1 : 1;
+}
 
 /** Replaces every long, including a long under a logical type that avsc does not know, with BIGINT_LONG_TYPE. */
 function useBigintLongs(schema: unknown): Type | undefined {
@@ -48,9 +55,9 @@ export function createAvroDecoderOptions(): { typeHook: (schema: unknown) => Typ
 }
 
 /**
- * Converts a value decoded with `type` to the values JSON.parse gives: a record field that is
- * null is left out, because the consent event schema writes an absent optional field as null;
- * union values are unwrapped; longs become numbers, or decimal strings beyond 2^53; bytes and
+ * Converts a value decoded with `type` to the values JSON.parse gives. A record field that is
+ * null is left out, because the consent event schema writes an absent optional field as null.
+ * Union values are unwrapped. Longs become numbers, or decimal strings beyond 2^53. Bytes and
  * fixed values become base64 strings. Nulls inside arrays and maps stay null, as in JSON.
  */
 export function normaliseAvroValue(value: unknown, type: Type): unknown {
@@ -90,7 +97,7 @@ function normaliseMap(value: Record<string, unknown>, valuesType: Type): Record<
   return result;
 }
 
-/** A wrapped union value is null or an object whose only key names the branch, such as {"string": "x"}. */
+/** Unwraps a wrapped union value: null, or an object whose only key names the branch, such as {"string": "x"}. */
 function normaliseWrappedUnion(value: unknown, type: types.WrappedUnionType): unknown {
   if (value === null || value === undefined) {
     return null;
@@ -104,7 +111,7 @@ function normaliseWrappedUnion(value: unknown, type: types.WrappedUnionType): un
 }
 
 /**
- * An unwrapped union holds the branch value itself. avsc unwraps a union only when its branches
+ * An unwrapped union value is the branch value itself. avsc unwraps a union only when its branches
  * have values of different JavaScript kinds, so exactly one non-null branch accepts the value.
  */
 function normaliseUnwrappedUnion(value: unknown, type: types.UnwrappedUnionType): unknown {

@@ -1,9 +1,9 @@
 /**
  * Classifies the errors of a schema lookup through @kafkajs/confluent-schema-registry (3.9):
- * an answer that rejects the record, or an outage that the pipeline must retry.
+ * a response that rejects the record, or an outage that the pipeline must retry.
  */
 
-/** Why the registry could not answer. Stable snake_case values for logs and metric labels. */
+/** Cause of a failed lookup. Stable snake_case values for logs and metric labels. */
 export type RegistryUnavailableCode =
   /** Connection refused, reset or dropped before a response, or a DNS failure. */
   | 'registry_unreachable'
@@ -60,7 +60,7 @@ function isResponseError(error: unknown): error is ResponseErrorLike {
   );
 }
 
-/** Longest part of a registry or network message kept in an error message. */
+/** Maximum length of the registry or network message kept in an error message. */
 const MAX_DETAIL_LENGTH = 200;
 
 /**
@@ -74,9 +74,10 @@ function detailOf(message: string): string {
 }
 
 /**
- * The client (3.9) builds the message from the error body's `message` field, and falls back to
- * "Error, status <status>" when the body has none: a network error, a timeout, or a response
- * that is not a registry error, such as a proxy's page.
+ * Checks whether the response had a registry error body. The client (3.9) builds the message
+ * from the body's `message` field, and falls back to "Error, status <status>" when there is
+ * none. That happens for a network error, a timeout, or a response that is not a registry
+ * error, such as a proxy's page.
  */
 function hasRegistryErrorBody(error: ResponseErrorLike): boolean {
   return !error.message.includes(`Error, status ${error.status}`);

@@ -102,15 +102,19 @@ function readZigzagVarint(bytes: Uint8Array, start: number): { value: number; ne
 }
 
 /**
- * Converts a decoded message to the values JSON.parse gives, following the proto3 JSON mapping:
- * a field with explicit presence (proto3 `optional`, a message field, a oneof member, any proto2
- * field) is present only when it was on the wire; a field without presence is left out when it
- * holds its default value; an empty repeated or map field is left out; enums become their names
- * (or numbers when unknown); bytes become base64. Unlike the proto3 JSON mapping, 64-bit
+ * Converts a decoded message to the values JSON.parse gives, following the proto3 JSON mapping.
+ * A field with explicit presence (proto3 `optional`, a message field, a oneof member, any proto2
+ * field) is present only when it was on the wire. A field without presence is left out when it
+ * has its default value, and so is an empty repeated or map field. Enums become their names, or
+ * numbers when unknown, and bytes become base64. Unlike the proto3 JSON mapping, 64-bit
  * integers become numbers when exactly representable, else decimal strings.
  *
  * The root of `type` must be resolved (Root.resolveAll), because presence depends on the
  * resolved field features.
+ *
+ * NOTE: protobufjs (7.6) decodes a string field that is not valid UTF-8 with U+FFFD
+ * replacement characters instead of failing, and nothing here checks the wire bytes, so such
+ * an identifier reaches the contract checks altered. JSON and Avro records are rejected instead.
  */
 export function normaliseProtobufMessage(message: Message, type: Type): Record<string, unknown> {
   const source = message as unknown as Record<string, unknown>;

@@ -26,7 +26,7 @@ export interface RegistryDecoderOptions {
   readonly url: string;
   /** HTTP Basic credentials, for example a Confluent Cloud API key and secret. */
   readonly auth?: { readonly username: string; readonly password: string };
-  /** Longest time one request may wait for the registry without receiving data, in milliseconds. */
+  /** Maximum time one request may wait for the registry without receiving data, in milliseconds. */
   readonly requestTimeoutMs: number;
   /** Largest accepted record value, header included, in bytes. Default: 64 KiB. */
   readonly maxRecordBytes?: number;
@@ -71,7 +71,7 @@ const ACCEPT_EVERY_JSON_PAYLOAD = {
 /**
  * Decodes wire format records. One instance serves the whole process: the client caches each
  * schema by id after the first successful lookup and shares one request among concurrent
- * lookups of the same id. A failed lookup is not cached, so the next record asks again.
+ * lookups of the same id. A failed lookup is not cached, so the next record with that id sends a new request.
  */
 export class RegistryDecoder {
   private readonly registry: SchemaRegistry;

@@ -80,7 +80,7 @@ describe('findAvroStructureProblem', () => {
     assert.match(findAvroStructureProblem(type, Buffer.from([...varint(1000), 0x02, 0x61])) ?? '', /cut off|payload ends/);
   });
 
-  it('rejects counts that add up over the budget across blocks and maps', () => {
+  it('rejects item totals over the budget', () => {
     const type = typeOf({ type: 'map', values: 'null' });
     const block = [...varint(40_000), ...Array.from({ length: 40_000 }, () => [0x02, 0x61]).flat()];
     const problem = findAvroStructureProblem(type, Buffer.from([...block, ...block, 0]));
@@ -106,6 +106,13 @@ describe('findAvroStructureProblem', () => {
     const long = typeOf('long');
     assert.match(findAvroStructureProblem(long, Buffer.alloc(11, 0xff)) ?? '', /longer than 10 bytes/);
     assert.match(findAvroStructureProblem(long, Buffer.from([0x80])) ?? '', /cut off/);
+  });
+
+  it('rejects strings that are not UTF-8', () => {
+    assert.match(findAvroStructureProblem(typeOf('string'), Buffer.from([...varint(2), 0xc3, 0x28])) ?? '', /not valid UTF-8/);
+    const map = typeOf({ type: 'map', values: 'int' });
+    assert.match(findAvroStructureProblem(map, Buffer.from([...varint(1), ...varint(1), 0xff, 0x02, 0])) ?? '', /not valid UTF-8/);
+    assert.equal(findAvroStructureProblem(typeOf('bytes'), Buffer.from([...varint(2), 0xc3, 0x28])), undefined);
   });
 
   it('rejects trailing bytes', () => {

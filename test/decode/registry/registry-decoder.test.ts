@@ -166,7 +166,7 @@ function withoutEmptyWithdrawn(value: Record<string, unknown>): Record<string, u
 }
 
 describe('RegistryDecoder schema cache', () => {
-  it('asks the registry once per schema id, also for concurrent records', async () => {
+  it('fetches each schema id once', async () => {
     const decoder = newDecoder();
     const value = await producer.encode('avro', JSON.parse(CONTRACT_EXAMPLES.erasure) as Record<string, unknown>);
     const before = schemaRequests(producer.ids.avro);
@@ -210,7 +210,7 @@ describe('RegistryDecoder registry failures', () => {
     await expectUnavailable(newDecoder().decode(await producer.encode('protobuf', event)), 'registry_unreachable');
   });
 
-  it('throws registry_timeout when the registry does not answer in time', async () => {
+  it('throws registry_timeout on a slow registry', async () => {
     registry.script({ path: '/schemas/ids/', delayMs: 3000 });
     const started = Date.now();
     await expectUnavailable(newDecoder({ requestTimeoutMs: 200 }).decode(await producer.encode('avro', event)), 'registry_timeout');
@@ -223,13 +223,13 @@ describe('RegistryDecoder registry failures', () => {
     await expectUnavailable(decoder.decode(wireFormat(1, '{}')), 'registry_unreachable');
   });
 
-  it('throws registry_unexpected_response for a 404 that is not a registry error', async () => {
+  it('treats a non-registry 404 as unavailable', async () => {
     registry.script({ path: '/schemas/ids/', status: 404, body: '<html>Not Found</html>' });
     const error = await expectUnavailable(newDecoder().decode(await producer.encode('json', event)), 'registry_unexpected_response');
     assert.equal(error.status, 404);
   });
 
-  it('throws registry_unauthorized without the credentials, and decodes with them', async () => {
+  it('checks the Basic credentials', async () => {
     const secured = await startSchemaRegistry({ auth: { username: 'connector', password: 's3cret' } });
     try {
       const securedProducer = await registerConsentEventSchemas(secured.url, { auth: { username: 'connector', password: 's3cret' } });
@@ -251,7 +251,7 @@ describe('RegistryDecoder registry failures', () => {
 });
 
 describe('RegistryDecoder rejections', () => {
-  it('rejects a record above the size limit without asking the registry', async () => {
+  it('rejects an oversized record locally', async () => {
     const before = registry.requests.length;
     const rejection = rejectionOf(await newDecoder({ maxRecordBytes: 64 }).decode(wireFormat(1, 'x'.repeat(100))));
     assert.equal(rejection.reason, 'record_too_large');
@@ -265,7 +265,7 @@ describe('RegistryDecoder rejections', () => {
     assert.equal(rejectionOf(await decoder.decode(Buffer.concat([value, Buffer.from([0])]))).reason, 'schema_payload_invalid');
   });
 
-  it('rejects an Avro item count that would exhaust memory, quickly', async () => {
+  it('rejects a memory-exhausting Avro item count', async () => {
     // event_id "e", event_type "t", occurred_at "o" after schema_version 1, then null
     // datamart_id, scope and jurisdiction, then an identifiers block claiming 2^31 items.
     const payload = Buffer.from([0x02, 0x02, 0x65, 0x02, 0x74, 0x02, 0x6f, 0x00, 0x00, 0x00, 0xfe, 0xff, 0xff, 0xff, 0x0f, 0x02, 0x61]);
@@ -274,6 +274,12 @@ describe('RegistryDecoder rejections', () => {
     assert.equal(rejection.reason, 'schema_payload_invalid');
     assert.match(rejection.message, /65536 items/);
     assert.ok(Date.now() - started < 1000);
+  });
+
+  it('rejects an Avro schema that is not a record', async () => {
+    const id = await registerRaw('plain-string', { schema: '"string"' });
+    const rejection = rejectionOf(await newDecoder().decode(wireFormat(id, Buffer.from([0x02, 0x61]))));
+    assert.equal(rejection.reason, 'not_an_object');
   });
 
   it('rejects a truncated Protobuf payload', async () => {

@@ -105,7 +105,7 @@ describe('Schema Registry stand-in API', () => {
     assertError(missing, 422, 42201);
   });
 
-  it('answers with Confluent error codes', async () => {
+  it('returns Confluent error codes', async () => {
     assertError(await call('GET', '/schemas/ids/999'), 404, 40403);
     assertError(await call('GET', '/schemas/ids/abc'), 404, 404);
     assertError(await call('GET', '/subjects/nope/versions'), 404, 40401);
@@ -189,7 +189,7 @@ describe('Schema Registry stand-in faults', () => {
   it('rejects invalid faults and queues none of them', () => {
     assert.throws(() => registry.script({ status: 503 }, { drop: true, status: 500 }), FaultScriptError);
     assert.throws(() => registry.script({ path: 'schemas' }), FaultScriptError);
-    assert.throws(() => registry.script({ times: 2 }), /give drop, status or delayMs/);
+    assert.throws(() => registry.script({ times: 2 }), /must set drop, status or delayMs/);
     assert.deepEqual(registry.pendingScript(), []);
   });
 
