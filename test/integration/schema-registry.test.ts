@@ -193,8 +193,8 @@ test('registry outage delays delivery without loss', async () => {
   const firstWireOffset = 2n;
   const expected = expectedLinesOf(events);
 
-  // Dropped connections first, then 503 responses, for 6 seconds from now.
-  setup.registry.script({ path: '/schemas/ids/', drop: true, times: 3 }, { path: '/schemas/ids/', status: 503, forMs: 6000 });
+  // Dropped connections first, then 503 responses, for 15 seconds from now.
+  setup.registry.script({ path: '/schemas/ids/', drop: true, times: 3 }, { path: '/schemas/ids/', status: 503, forMs: 15_000 });
   const connector = launch(setup);
 
   await waitWithOutput(
@@ -208,6 +208,7 @@ test('registry outage delays delivery without loss', async () => {
     assert.ok(committed <= firstWireOffset, `offset ${committed} was committed past the first wire format record during the outage`);
     await new Promise((resolve) => setTimeout(resolve, 400));
   }
+  assert.equal(setup.registry.pendingScript().length, 1, 'the samples above were taken during the outage');
   assert.equal(await recordCount(setup.dlqTopic), 0n, 'no dead letter during the outage');
   assert.ok(setup.registry.requests.some((request) => request.dropped), 'the connector met dropped connections');
 

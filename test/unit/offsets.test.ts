@@ -51,7 +51,7 @@ test('tracker commits nothing for revoked partitions', () => {
   lost.pending = 1;
 
   const revoked = tracker.assign([{ topic: 'topic', partition: 0 }]);
-  assert.deepEqual(revoked, [{ topic: 'topic', partition: 1, unsettledRecords: 1 }]);
+  assert.deepEqual(revoked, [{ topic: 'topic', partition: 1, unsettledRecords: 1, deliveredUncommitted: 0 }]);
   assert.deepEqual(
     tracker.commitRequests().map((request) => [request.partition, request.offset]),
     [[0, 1n]],
