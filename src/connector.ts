@@ -9,6 +9,7 @@ import { DocumentImportResolver } from './sink/document-imports.ts';
 import { WindowSender } from './sink/send-window.ts';
 import { AuthGate } from './sink/auth-gate.ts';
 import { RateLimiter } from './sink/rate-limiter.ts';
+import { DryRunSender } from './sink/dry-run-sender.ts';
 import { backoffDelay, sleep } from './sink/backoff.ts';
 import { RecordInterpreter } from './pipeline/interpreter.ts';
 import { RegistryDecoder, SchemaRegistryUnavailableError } from './decode/registry/registry-decoder.ts';
@@ -31,7 +32,30 @@ export interface StopResult {
   uncommitted: { topic: string; partition: number; unsettledRecords: number; oldestUnsettledOffset: string | undefined }[];
 }
 
+export interface ConnectorOptions {
+  /**
+   * Bounded run (replay, dry run): the exclusive end offset of each partition,
+   * keyed by `partitionKey(topic, partition)`. Records at or past it are not
+   * read, and `reachedEnd` resolves once every partition got there.
+   */
+  endOffsets?: Map<string, bigint>;
+  /** Bounded run: where each partition starts, keyed like endOffsets. */
+  startOffsets?: Map<string, bigint>;
+  /** Dry run: windows are written as ndjson files here; nothing is POSTed, committed or written to Kafka. */
+  dryRunDir?: string;
+}
+
+export function partitionKey(topic: string, partition: number): string {
+  return `${topic}/${partition}`;
+}
+
 export interface RunningConnector {
+  /** Resolves when a bounded run has read every partition to its end offset. */
+  reachedEnd: Promise<void>;
+  /** Highest offset read so far per partition, for progress reports. */
+  positions(): Map<string, bigint>;
+  /** The files a dry run wrote. */
+  dryRunFiles: DryRunSender['files'];
   counters: Metrics;
   /** Resolves when the process must exit with an error (kafkajs gave up). */
   fatal: Promise<Error>;
@@ -65,8 +89,9 @@ export function mappingPolicyFrom(config: Config): MappingPolicy {
 }
 
 /** Wires the pipeline stages together and starts consuming. */
-export async function startConnector(config: Config, logger: Logger, metrics: Metrics = new Metrics({ logger })): Promise<RunningConnector> {
+export async function startConnector(config: Config, logger: Logger, metrics: Metrics = new Metrics({ logger }), options: ConnectorOptions = {}): Promise<RunningConnector> {
   const counters = metrics;
+  const dryRun = options.dryRunDir !== undefined ? new DryRunSender(options.dryRunDir) : undefined;
   const tracker = new OffsetTracker();
 
   const kafka = createKafkaClient(config.kafka, logger);
@@ -76,10 +101,13 @@ export async function startConnector(config: Config, logger: Logger, metrics: Me
       groupId: config.kafka.groupId,
       topics: config.kafka.topics,
       sessionTimeoutMs: config.kafka.sessionTimeoutMs,
+      ...(options.startOffsets ? { startOffsets: options.startOffsets } : {}),
     },
     logger.child({ component: 'source' }),
   );
-  const committer = new Committer(tracker, (offsets) => source.commit(offsets), { minIntervalMs: config.commitIntervalMs }, logger.child({ component: 'committer' }), counters);
+  // A dry run tracks settlement as usual but never commits.
+  const commit = dryRun ? async () => undefined : (offsets: Parameters<KafkaSource['commit']>[0]) => source.commit(offsets);
+  const committer = new Committer(tracker, commit, { minIntervalMs: config.commitIntervalMs }, logger.child({ component: 'committer' }), counters);
 
   const sinkLogger = logger.child({ component: 'sink' });
   const client = new MediarithmicsClient({
@@ -110,16 +138,16 @@ export async function startConnector(config: Config, logger: Logger, metrics: Me
   );
 
   const deadLetterLogger = logger.child({ component: 'dead-letters' });
-  const deadLetters: DeadLetterSink = config.kafka.dlqTopic
+  const deadLetters: DeadLetterSink = config.kafka.dlqTopic && !dryRun
     ? new KafkaDeadLetterSink(kafka, config.kafka.dlqTopic, { baseDelayMs: config.retry.baseDelayMs, maxDelayMs: config.retry.maxDelayMs }, deadLetterLogger, counters)
     : new LoggingDeadLetterSink(deadLetterLogger, counters);
 
   const outputBackoff = { baseDelayMs: config.retry.baseDelayMs, maxDelayMs: config.retry.maxDelayMs };
-  const receipts = config.kafka.receiptsTopic
+  const receipts = config.kafka.receiptsTopic && !dryRun
     ? new ReceiptWriter(kafka, config.kafka.receiptsTopic, outputBackoff, logger.child({ component: 'receipts' }), counters)
     : undefined;
   const follower =
-    config.api.followUpIntervalMs > 0
+    config.api.followUpIntervalMs > 0 && !dryRun
       ? new ExecutionFollower(
           client,
           limiter,
@@ -141,7 +169,7 @@ export async function startConnector(config: Config, logger: Logger, metrics: Me
     {
       tracker,
       committer,
-      sender,
+      sender: dryRun ?? sender,
       deadLetters,
       receipts,
       follower,
@@ -200,6 +228,18 @@ export async function startConnector(config: Config, logger: Logger, metrics: Me
 
   let draining = false;
   let joined = false;
+
+  // Bounded runs: partitions still to read up to their end offset.
+  const unfinished = new Set([...(options.endOffsets ?? new Map<string, bigint>())].filter(([, end]) => end > 0n).map(([key]) => key));
+  let reportEnd: () => void = () => undefined;
+  const reachedEnd = new Promise<void>((resolve) => {
+    reportEnd = resolve;
+  });
+  const finishPartition = (topic: string, partition: number): void => {
+    source.finishPartition(topic, partition);
+    if (unfinished.delete(partitionKey(topic, partition)) && unfinished.size === 0) reportEnd();
+  };
+  if (options.endOffsets !== undefined && unfinished.size === 0) reportEnd();
 
   // The previous owner of a partition names in its commit metadata the highest
   // offset it had delivered; records up to it that are delivered again are
@@ -260,6 +300,11 @@ export async function startConnector(config: Config, logger: Logger, metrics: Me
 
   await source.start({
     accept: (record, control) => {
+      const end = options.endOffsets?.get(partitionKey(record.topic, record.partition));
+      if (end !== undefined && BigInt(record.offset) >= end) {
+        finishPartition(record.topic, record.partition);
+        return false;
+      }
       if (pipeline.alreadyTracked(record)) return true;
       const outcome = interpreter.interpret(record);
       if (!(outcome instanceof Promise)) {
@@ -273,7 +318,11 @@ export async function startConnector(config: Config, logger: Logger, metrics: Me
       });
     },
     shouldPause: () => draining || auth.refused || pipeline.overLimit(),
-    afterBatch: () => committer.request(),
+    afterBatch: (topic, partition, lastOffset) => {
+      committer.request();
+      const end = options.endOffsets?.get(partitionKey(topic, partition));
+      if (end !== undefined && BigInt(lastOffset) + 1n >= end) finishPartition(topic, partition);
+    },
     onAssignment: (assignment) => {
       joined = true;
       void readResendBoundaries(assignment);
@@ -344,6 +393,9 @@ export async function startConnector(config: Config, logger: Logger, metrics: Me
   };
 
   return {
+    reachedEnd,
+    positions: () => new Map(tracker.owned().map((ledger) => [partitionKey(ledger.topic, ledger.partition), ledger.highestRegisteredOffset()])),
+    dryRunFiles: dryRun?.files ?? [],
     counters,
     fatal,
     stop,

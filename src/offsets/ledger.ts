@@ -56,6 +56,10 @@ export class PartitionLedger {
     return entry;
   }
 
+  highestRegisteredOffset(): bigint {
+    return this.highestRegistered;
+  }
+
   tracks(offset: bigint): boolean {
     return offset <= this.highestRegistered;
   }

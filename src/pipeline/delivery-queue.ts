@@ -1,5 +1,10 @@
 import type { Window } from '../window/window.ts';
-import type { DeliveryReport, WindowSender } from '../sink/send-window.ts';
+import type { DeliveryReport } from '../sink/send-window.ts';
+
+/** Sends one window; the real sender POSTs it, the dry-run sender writes it to a file. */
+export interface Sender {
+  send(window: Window, signal: AbortSignal): Promise<DeliveryReport>;
+}
 import type { Logger } from '../telemetry/logger.ts';
 import type { Metrics } from '../telemetry/metrics.ts';
 
@@ -11,7 +16,7 @@ import type { Metrics } from '../telemetry/metrics.ts';
 export class DeliveryQueue {
   private readonly queue: Window[] = [];
   private readonly inFlight = new Set<Promise<void>>();
-  private readonly sender: WindowSender;
+  private readonly sender: Sender;
   private readonly concurrency: number;
   private readonly onDelivered: (window: Window, report: DeliveryReport) => Promise<void>;
   private readonly logger: Logger;
@@ -20,7 +25,7 @@ export class DeliveryQueue {
   private idleWaiters: (() => void)[] = [];
 
   constructor(
-    sender: WindowSender,
+    sender: Sender,
     concurrency: number,
     onDelivered: (window: Window, report: DeliveryReport) => Promise<void>,
     logger: Logger,

@@ -8,8 +8,8 @@ import type { SourceRecord } from '../source/record.ts';
 import type { DeadLetter, DeadLetterSink } from '../dlq/dead-letters.ts';
 import { Windower, type WindowPolicy } from '../window/windower.ts';
 import type { RecordRef, Window } from '../window/window.ts';
-import { DeliveryQueue } from './delivery-queue.ts';
-import type { DeliveryReport, WindowSender } from '../sink/send-window.ts';
+import { DeliveryQueue, type Sender } from './delivery-queue.ts';
+import type { DeliveryReport } from '../sink/send-window.ts';
 import type { ExecutionFollower } from '../sink/execution-follower.ts';
 import type { ReceiptWriter } from '../receipts/receipts.ts';
 import type { Logger } from '../telemetry/logger.ts';
@@ -24,7 +24,7 @@ export interface PipelineOptions {
 export interface PipelineDeps {
   tracker: OffsetTracker;
   committer: Committer;
-  sender: WindowSender;
+  sender: Sender;
   deadLetters: DeadLetterSink;
   /** Writes the audit trail; the window's offsets wait for its receipts. */
   receipts: ReceiptWriter | undefined;

@@ -8,6 +8,11 @@ export interface SourceOptions {
   topics: string[];
   /** Group session timeout in ms; a member silent for longer is evicted. */
   sessionTimeoutMs: number;
+  /**
+   * Bounded runs: where to start each partition, keyed by `topic/partition`,
+   * whatever the group committed before. Applied once, when first assigned.
+   */
+  startOffsets?: Map<string, bigint>;
 }
 
 /** What a slow `accept` may use while it waits, so the member stays in the group. */
@@ -27,8 +32,8 @@ export interface SourceHandlers {
   accept(record: SourceRecord, control: BatchControl): boolean | Promise<boolean>;
   /** True when the pipeline cannot take more records right now. */
   shouldPause(): boolean;
-  /** Called after each fetched batch, so settled offsets of skipped records get committed. */
-  afterBatch(): void;
+  /** Called after each fetched batch with its last offset, so settled offsets of skipped records get committed. */
+  afterBatch(topic: string, partition: number, lastOffset: string): void;
   onAssignment(assignment: TopicPartition[]): void;
   /**
    * The group is rebalancing and this member still owns its partitions: flush
@@ -52,6 +57,9 @@ export class KafkaSource {
   private readonly options: SourceOptions;
   private readonly logger: Logger;
   private paused = false;
+  private readonly seeked = new Set<string>();
+  /** Partitions a bounded run has finished; they stay paused through resume(). */
+  private readonly finished = new Map<string, Set<number>>();
 
   constructor(kafka: Kafka, options: SourceOptions, logger: Logger) {
     this.options = options;
@@ -62,6 +70,9 @@ export class KafkaSource {
       heartbeatInterval: Math.max(500, Math.floor(options.sessionTimeoutMs / 10)),
       allowAutoTopicCreation: false,
       maxBytesPerPartition: 1024 * 1024,
+      // A fetch waits at most this long for new records; it bounds how long a
+      // drain or a stop waits for an idle fetch to return.
+      maxWaitTimeInMs: 1_000,
     });
   }
 
@@ -73,6 +84,14 @@ export class KafkaSource {
         partitions.map((partition) => ({ topic, partition })),
       );
       this.logger.info({ memberId: event.payload.memberId, assignment }, 'joined consumer group');
+      // GROUP_JOIN is emitted before the first fetch, so the seek applies to it.
+      for (const { topic, partition } of assignment) {
+        const key = `${topic}/${partition}`;
+        const offset = this.options.startOffsets?.get(key);
+        if (offset === undefined || this.seeked.has(key)) continue;
+        this.seeked.add(key);
+        consumer.seek({ topic, partition, offset: offset.toString() });
+      }
       handlers.onAssignment(assignment);
     });
     consumer.on(consumer.events.REBALANCING, () => {
@@ -112,7 +131,17 @@ export class KafkaSource {
     if (!this.paused) return;
     this.paused = false;
     this.consumer.resume(this.options.topics.map((topic) => ({ topic })));
+    for (const [topic, partitions] of this.finished) this.consumer.pause([{ topic, partitions: [...partitions] }]);
     this.logger.info({}, 'consumption resumed');
+  }
+
+  /** Stops fetching one partition for good, when a bounded run reached its end offset. */
+  finishPartition(topic: string, partition: number): void {
+    const partitions = this.finished.get(topic) ?? new Set<number>();
+    if (partitions.has(partition)) return;
+    partitions.add(partition);
+    this.finished.set(topic, partitions);
+    this.consumer.pause([{ topic, partitions: [partition] }]);
   }
 
   isPaused(): boolean {
@@ -168,7 +197,7 @@ export class KafkaSource {
       resolveOffset(message.offset);
     }
 
-    handlers.afterBatch();
+    handlers.afterBatch(batch.topic, batch.partition, batch.lastOffset());
     await control.heartbeat();
   }
 }

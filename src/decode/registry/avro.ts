@@ -111,8 +111,9 @@ function normaliseWrappedUnion(value: unknown, type: types.WrappedUnionType): un
 }
 
 /**
- * An unwrapped union value is the branch value itself. avsc unwraps a union only when its branches
- * have values of different JavaScript kinds, so exactly one non-null branch accepts the value.
+ * Normalises an unwrapped union value, which is the branch value itself. avsc unwraps a union
+ * only when its branches have values of different JavaScript kinds, so exactly one non-null
+ * branch accepts the value.
  */
 function normaliseUnwrappedUnion(value: unknown, type: types.UnwrappedUnionType): unknown {
   if (value === null || value === undefined) {

@@ -71,13 +71,14 @@ const ACCEPT_EVERY_JSON_PAYLOAD = {
 /**
  * Decodes wire format records. One instance serves the whole process: the client caches each
  * schema by id after the first successful lookup and shares one request among concurrent
- * lookups of the same id. A failed lookup is not cached, so the next record with that id sends a new request.
+ * lookups of the same id. A failed lookup is not cached, so the next record with that id sends
+ * a new request.
  */
 export class RegistryDecoder {
   private readonly registry: SchemaRegistry;
   private readonly maxRecordBytes: number;
   private readonly schemaPathPrefix: string;
-  /** Protobuf roots whose types are resolved, because field presence depends on it. */
+  /** Protobuf schemas whose roots are resolved, because field presence depends on it. */
   private readonly resolvedProtobufSchemas = new WeakSet<object>();
 
   constructor(options: RegistryDecoderOptions) {
@@ -113,15 +114,15 @@ export class RegistryDecoder {
     );
   }
 
-  /** Returns whether a record value is in the wire format. A JSON text never starts with byte 0. */
+  /** Returns whether a record value is in the wire format. A UTF-8 JSON text never starts with byte 0. */
   static isWireFormat(value: Uint8Array | null): boolean {
     return value !== null && value.byteLength >= WIRE_HEADER_BYTES && value[0] === 0;
   }
 
   /**
    * Decodes one wire format record value. Returns the decoded object or a rejection with a
-   * stable reason. Throws SchemaRegistryUnavailableError when the registry cannot be asked,
-   * and TypeError when `value` is not in the wire format.
+   * stable reason. Throws SchemaRegistryUnavailableError when the registry cannot be reached
+   * or fails to respond with the schema, and TypeError when `value` is not in the wire format.
    */
   async decode(value: Uint8Array): Promise<RegistryDecodeResult> {
     if (!RegistryDecoder.isWireFormat(value)) {
