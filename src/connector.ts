@@ -1,5 +1,5 @@
 import type { Config } from './config/load.ts';
-import { defaultMappingPolicy, type MappingPolicy } from './mapping/policy.ts';
+import { mappingPolicyFrom } from './config/mapping-policy.ts';
 import { OffsetTracker } from './offsets/tracker.ts';
 import { Committer } from './offsets/committer.ts';
 import { KafkaSource } from './source/consumer.ts';
@@ -10,12 +10,10 @@ import { WindowSender } from './sink/send-window.ts';
 import { AuthGate } from './sink/auth-gate.ts';
 import { RateLimiter } from './sink/rate-limiter.ts';
 import { DryRunSender } from './sink/dry-run-sender.ts';
-import { backoffDelay, sleep } from './sink/backoff.ts';
 import { RecordInterpreter } from './pipeline/interpreter.ts';
-import { RegistryDecoder, SchemaRegistryUnavailableError } from './decode/registry/registry-decoder.ts';
-import type { RecordOutcome } from './mapping/interpret.ts';
-import type { SourceRecord } from './source/record.ts';
-import type { BatchControl } from './source/consumer.ts';
+import { RegistryRetry } from './pipeline/registry-retry.ts';
+import { registerLagCollector, registerPipelineCollectors } from './telemetry/collectors.ts';
+import { RegistryDecoder } from './decode/registry/registry-decoder.ts';
 import type { TopicPartition } from './offsets/tracker.ts';
 import { healthState, type HealthState } from './telemetry/http-server.ts';
 import { ExecutionFollower } from './sink/execution-follower.ts';
@@ -63,29 +61,6 @@ export interface RunningConnector {
   stop(deadlineMs: number): Promise<StopResult>;
   /** Readiness: joined the group, the API accepts the token, not draining. */
   health(): HealthState;
-}
-
-/** Builds the mapping policy from the validated configuration. */
-export function mappingPolicyFrom(config: Config): MappingPolicy {
-  const { mapping } = config;
-  const policy = defaultMappingPolicy(config.api.datamartId);
-  policy.documentType = mapping.documentType;
-  policy.documentTypeByEventType = Object.fromEntries(mapping.documentTypeByEventType);
-  policy.email = { ...mapping.emailNormalisation, hashAlgorithm: mapping.emailHashAlgorithm };
-
-  const datamarts = new Set([...mapping.emailHashAlgorithmByDatamart.keys(), ...mapping.emailNormalisationByDatamart.keys()]);
-  for (const datamartId of datamarts) {
-    policy.emailByDatamart.set(datamartId, {
-      ...(mapping.emailNormalisationByDatamart.get(datamartId) ?? mapping.emailNormalisation),
-      hashAlgorithm: mapping.emailHashAlgorithmByDatamart.get(datamartId) ?? mapping.emailHashAlgorithm,
-    });
-  }
-
-  if (mapping.triggerPurposes !== undefined) policy.triggerPurposes = mapping.triggerPurposes;
-  if (mapping.jurisdictions !== undefined) policy.jurisdictions = mapping.jurisdictions;
-  policy.extraUserAgentPrefixes = mapping.userAgentPrefixes;
-  if (mapping.defaultCompartmentId !== undefined) policy.defaultCompartmentId = mapping.defaultCompartmentId;
-  return policy;
 }
 
 /** Wires the pipeline stages together and starts consuming. */
@@ -178,7 +153,6 @@ export async function startConnector(config: Config, logger: Logger, metrics: Me
     },
   );
 
-  const registryLogger = logger.child({ component: 'schema-registry' });
   const interpreter = new RecordInterpreter({
     policy: mappingPolicyFrom(config),
     maxRecordBytes: config.maxRecordBytes,
@@ -196,35 +170,12 @@ export async function startConnector(config: Config, logger: Logger, metrics: Me
           }),
   });
 
-  /**
-   * Waits for a Schema Registry record's outcome, retrying while the registry
-   * is unavailable. Nothing is dead-lettered for an outage and nothing past the
-   * record is read meanwhile; returns undefined when the batch must stop.
-   */
-  const awaitRegistry = async (record: SourceRecord, first: Promise<RecordOutcome>, control: BatchControl): Promise<RecordOutcome | undefined> => {
-    let attempt = 0;
-    let pending = first;
-    for (;;) {
-      try {
-        return await pending;
-      } catch (error) {
-        if (!(error instanceof SchemaRegistryUnavailableError)) throw error;
-        counters.increment('schema_registry_errors_total', { code: error.code });
-        const delayMs = backoffDelay({ baseDelayMs: config.retry.baseDelayMs, maxDelayMs: config.retry.maxDelayMs }, attempt);
-        if (attempt < 3 || attempt % 10 === 0) {
-          registryLogger.warn(
-            { code: error.code, status: error.status, schemaId: error.schemaId, topic: record.topic, partition: record.partition, offset: record.offset, attempt: attempt + 1, delayMs },
-            'Schema Registry unavailable; retrying the record',
-          );
-        }
-        await sleep(delayMs);
-        await control.heartbeat();
-        if (!control.active()) return undefined;
-        attempt += 1;
-        pending = Promise.resolve(interpreter.interpret(record));
-      }
-    }
-  };
+  const registryRetry = new RegistryRetry(
+    interpreter,
+    { baseDelayMs: config.retry.baseDelayMs, maxDelayMs: config.retry.maxDelayMs },
+    logger.child({ component: 'schema-registry' }),
+    counters,
+  );
 
   let draining = false;
   let joined = false;
@@ -241,9 +192,9 @@ export async function startConnector(config: Config, logger: Logger, metrics: Me
   };
   if (options.endOffsets !== undefined && unfinished.size === 0) reportEnd();
 
-  // The previous owner of a partition names in its commit metadata the highest
-  // offset it had delivered; records up to it that are delivered again are
-  // counted as duplicates.
+  // The previous owner of a partition writes the highest offset it delivered
+  // into its commit metadata. Records up to that offset that are delivered
+  // again are counted as duplicates.
   const admin = kafka.admin();
   const readResendBoundaries = async (assignment: TopicPartition[]): Promise<void> => {
     try {
@@ -258,34 +209,9 @@ export async function startConnector(config: Config, logger: Logger, metrics: Me
     }
   };
 
-  metrics.addCollector(() => {
-    const held = pipeline.heldSummary();
-    metrics.set('buffered_lines', {}, held.lines);
-    metrics.set('buffered_bytes', {}, held.bytes);
-    metrics.set('consumption_paused', {}, source.isPaused() ? 1 : 0);
-    const oldest = tracker.oldestUnsettledReadAt();
-    metrics.set('oldest_unsettled_event_age_seconds', {}, oldest === undefined ? 0 : (Date.now() - oldest) / 1000);
-  }, 'pipeline');
-  metrics.addCollector(async () => {
-    const owned = tracker.owned();
-    metrics.clear('consumer_lag');
-    if (owned.length === 0) return;
-    await admin.connect();
-    const topics = [...new Set(owned.map((ledger) => ledger.topic))];
-    const [ends, committed] = await Promise.all([
-      Promise.all(topics.map(async (topic) => ({ topic, offsets: await admin.fetchTopicOffsets(topic) }))),
-      admin.fetchOffsets({ groupId: config.kafka.groupId, topics }),
-    ]);
-    const committedBy = new Map(committed.flatMap(({ topic, partitions }) => partitions.map((entry) => [`${topic}/${entry.partition}`, BigInt(entry.offset)] as const)));
-    for (const { topic, offsets } of ends) {
-      for (const { partition, high, low } of offsets) {
-        if (!owned.some((ledger) => ledger.topic === topic && ledger.partition === partition)) continue;
-        const position = committedBy.get(`${topic}/${partition}`) ?? -1n;
-        const start = position >= 0n ? position : BigInt(low);
-        metrics.set('consumer_lag', { topic, partition: String(partition) }, Number(BigInt(high) - start));
-      }
-    }
-  }, 'consumer_lag');
+  registerPipelineCollectors(metrics, { pipeline, source, tracker });
+  registerLagCollector(metrics, admin, tracker, config.kafka.groupId);
+
   const updateFlow = (): void => {
     if (draining || auth.refused || pipeline.overLimit()) source.pause();
     else source.resume();
@@ -311,7 +237,7 @@ export async function startConnector(config: Config, logger: Logger, metrics: Me
         pipeline.accept(record, outcome);
         return true;
       }
-      return awaitRegistry(record, outcome, control).then((settled) => {
+      return registryRetry.await(record, outcome, control).then((settled) => {
         if (settled === undefined) return false;
         pipeline.accept(record, settled);
         return true;

@@ -8,7 +8,7 @@ import { Metrics } from '../telemetry/metrics.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import { ProgressReporter } from './progress.ts';
 
-/** Where a bounded run starts: a time in epoch ms, the earliest offsets, or the live group's positions. */
+/** Start of a bounded run: a time in epoch ms, the earliest offsets, or the live group's positions. */
 export type RangeStart = { kind: 'earliest' } | { kind: 'time'; ms: number } | { kind: 'committed' };
 export type RangeEnd = { kind: 'now' } | { kind: 'time'; ms: number };
 

@@ -68,7 +68,7 @@ test('config rejects unknown connector variables and inconsistent limits', () =>
 });
 
 test('config builds the mapping policy from the policy variables', async () => {
-  const { mappingPolicyFrom } = await import('../../src/connector.ts');
+  const { mappingPolicyFrom } = await import('../../src/config/mapping-policy.ts');
   const config = loadConfig({
     ...valid,
     DOCUMENT_TYPE: 'user_identifiers_deletion',
