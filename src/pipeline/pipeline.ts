@@ -86,6 +86,8 @@ export class Pipeline {
 
       case 'skipped':
         counters.increment('events_skipped_total', { reason: outcome.reason });
+        // Debug level: skips by policy (consent.granted above all) are routine and frequent.
+        this.deps.logger.debug({ eventId: outcome.eventId, eventType: outcome.eventType, reason: outcome.reason, topic: record.topic, partition: record.partition, offset: record.offset }, 'event skipped');
         entry.sealed = true;
         break;
 
