@@ -5,6 +5,8 @@
  * metric here.
  */
 
+import { REASONS } from '../contract/reasons.ts';
+
 export const metricPrefix = 'mediarithmics_deletion_connector_';
 
 export type MetricType = 'counter' | 'gauge' | 'histogram';
@@ -28,6 +30,9 @@ export interface MetricSpec {
 }
 
 const lineTypes = ['USER_POINT', 'USER_ACCOUNT', 'USER_EMAIL', 'USER_AGENT'];
+const reasonsWith = (outcome: string): string[] => Object.entries(REASONS).filter(([, reason]) => reason.outcome === outcome).map(([code]) => code);
+const deadLetterStages = ['decode', 'validate', 'map', 'deliver'];
+const executionStatuses = ['SUCCEEDED', 'SUCCESS', 'FAILED', 'CANCELED', 'LOST', 'EXECUTOR_NOT_RESPONDING', 'NOT_FOLLOWED'];
 const flushTriggers = ['lines', 'bytes', 'age', 'shutdown', 'rebalance'];
 const postOutcomes = ['2xx', '4xx', '5xx', 'timeout', 'connection_error'];
 const registryErrorCodes = ['registry_unreachable', 'registry_timeout', 'registry_server_error', 'registry_unauthorized', 'registry_unexpected_response'];
@@ -52,16 +57,20 @@ export const catalog = {
     type: 'counter',
     help: 'Events settled without deletion and without a dead letter, by reason code.',
     labelNames: ['reason'],
+    knownValues: { reason: reasonsWith('skip_event') },
   },
   events_dead_lettered_total: {
     type: 'counter',
     help: 'Records reported as dead letters, by pipeline stage (decode, validate, map, deliver) and reason code.',
     labelNames: ['stage', 'reason'],
+    // Every stage and reason pair starts at zero, so increase() counts the first dead letter too.
+    knownValues: { stage: deadLetterStages, reason: reasonsWith('dead_letter') },
   },
   identifiers_skipped_total: {
     type: 'counter',
     help: 'Identifiers left out of an event while the rest of the event was processed, by reason code.',
     labelNames: ['reason'],
+    knownValues: { reason: reasonsWith('skip_identifier') },
   },
 
   // Windows and executions.
@@ -133,6 +142,7 @@ export const catalog = {
     type: 'counter',
     help: 'Executions whose final status was read back from the mediarithmics API, by that status.',
     labelNames: ['status'],
+    knownValues: { status: executionStatuses },
   },
   execution_follow_up_errors_total: {
     type: 'counter',
