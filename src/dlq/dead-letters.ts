@@ -36,20 +36,26 @@ export class LoggingDeadLetterSink implements DeadLetterSink {
   }
 
   async send(letter: DeadLetter): Promise<void> {
-    this.counters.increment('events_dead_lettered_total', { stage: letter.stage, reason: letter.reason });
-    this.logger.warn(
-      {
-        topic: letter.record.topic,
-        partition: letter.record.partition,
-        offset: letter.record.offset,
-        stage: letter.stage,
-        reason: letter.reason,
-        eventId: letter.eventId,
-        detail: letter.message,
-      },
-      'record dead-lettered',
-    );
+    reportDeadLetter(letter, this.logger, this.counters);
   }
 
   async close(): Promise<void> {}
+}
+
+/** Logs and counts one dead letter, with the same reason code in both; identifier values never appear. */
+export function reportDeadLetter(letter: DeadLetter, logger: Logger, metrics: Metrics, extra: Record<string, string> = {}): void {
+  metrics.increment('events_dead_lettered_total', { stage: letter.stage, reason: letter.reason });
+  logger.warn(
+    {
+      topic: letter.record.topic,
+      partition: letter.record.partition,
+      offset: letter.record.offset,
+      stage: letter.stage,
+      reason: letter.reason,
+      eventId: letter.eventId,
+      detail: letter.message,
+      ...extra,
+    },
+    'record dead-lettered',
+  );
 }

@@ -1,7 +1,7 @@
 import type { IHeaders, Kafka, Message } from 'kafkajs';
 import type { BackoffPolicy } from '../sink/backoff.ts';
 import { DurableProducer } from '../output/durable-producer.ts';
-import type { DeadLetter, DeadLetterSink } from './dead-letters.ts';
+import { reportDeadLetter, type DeadLetter, type DeadLetterSink } from './dead-letters.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import type { Metrics } from '../telemetry/metrics.ts';
 
@@ -37,20 +37,7 @@ export class KafkaDeadLetterSink implements DeadLetterSink {
   }
 
   send(letter: DeadLetter): Promise<void> {
-    this.counters.increment('events_dead_lettered_total', { stage: letter.stage, reason: letter.reason });
-    this.logger.warn(
-      {
-        topic: letter.record.topic,
-        partition: letter.record.partition,
-        offset: letter.record.offset,
-        stage: letter.stage,
-        reason: letter.reason,
-        eventId: letter.eventId,
-        detail: letter.message,
-        dlqTopic: this.output.topic,
-      },
-      'record dead-lettered',
-    );
+    reportDeadLetter(letter, this.logger, this.counters, { dlqTopic: this.output.topic });
     return this.output.write(toMessage(letter));
   }
 
