@@ -112,3 +112,37 @@ test('config rejects malformed policy variables', () => {
   assert.match(found[2]!, /^EMAIL_HASH_ALGORITHM_BY_DATAMART="2087=sha512" is invalid: "sha512" is not sha256, sha1 or md5/);
   assert.match(found[3]!, /^TRIGGER_PURPOSES="tcf" is invalid: purpose "tcf" is not namespace:id/);
 });
+
+test('config reads secrets from files and rejects both forms at once', async () => {
+  const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const folder = mkdtempSync(join(tmpdir(), 'secrets-'));
+  try {
+    writeFileSync(join(folder, 'token'), 'token-from-file\n');
+    const { MEDIARITHMICS_API_TOKEN: _token, ...withoutToken } = valid;
+    const config = loadConfig({ ...withoutToken, MEDIARITHMICS_API_TOKEN_FILE: join(folder, 'token') });
+    assert.equal(config.api.token, 'token-from-file');
+
+    const both = problems({ ...valid, MEDIARITHMICS_API_TOKEN_FILE: join(folder, 'token') });
+    assert.deepEqual(both.length, 1);
+    assert.match(both[0]!, /^MEDIARITHMICS_API_TOKEN_FILE is invalid: MEDIARITHMICS_API_TOKEN is set too/);
+
+    const missing = problems({ ...withoutToken, MEDIARITHMICS_API_TOKEN_FILE: join(folder, 'absent') });
+    assert.match(missing[0]!, /MEDIARITHMICS_API_TOKEN_FILE=".*absent" is invalid: the file cannot be read \(ENOENT\)/);
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+});
+
+test('config builds Kafka TLS and SASL settings', () => {
+  const config = loadConfig({ ...valid, KAFKA_SASL_MECHANISM: 'SCRAM-SHA-512', KAFKA_SASL_USERNAME: 'connector', KAFKA_SASL_PASSWORD: 'secret', KAFKA_SSL: 'true' });
+  assert.deepEqual(config.kafka.sasl, { mechanism: 'scram-sha-512', username: 'connector', password: 'secret' });
+  assert.deepEqual(config.kafka.ssl, { ca: undefined, cert: undefined, key: undefined, rejectUnauthorized: true });
+  assert.equal(loadConfig(valid).kafka.ssl, undefined);
+
+  const incomplete = problems({ ...valid, KAFKA_SASL_MECHANISM: 'plain' });
+  assert.match(incomplete[0]!, /^KAFKA_SASL_MECHANISM="plain" is invalid: it needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD/);
+  const unknown = problems({ ...valid, KAFKA_SASL_MECHANISM: 'gssapi' });
+  assert.match(unknown[0]!, /^KAFKA_SASL_MECHANISM="gssapi" is invalid: must be plain, scram-sha-256 or scram-sha-512/);
+});
