@@ -129,8 +129,11 @@ function javaClasspath(): string {
 function formatStorage(dir: string, propertiesFile: string): void {
   if (existsSync(join(dir, 'data', 'meta.properties'))) return;
 
-  // A cluster id is 16 random bytes in URL-safe base64, as `kafka-storage random-uuid` prints.
-  const clusterId = randomBytes(16).toString('base64url');
+  // A cluster id is 16 random bytes in URL-safe base64, as `kafka-storage random-uuid`
+  // prints. Like Kafka's own generator, reject ids that start with "-": the
+  // storage tool would read them as an option.
+  let clusterId = randomBytes(16).toString('base64url');
+  while (clusterId.startsWith('-')) clusterId = randomBytes(16).toString('base64url');
   const result = spawnSync(
     'java',
     ['-cp', javaClasspath(), `-Dlog4j2.configurationFile=${join(scriptDir, 'log4j2.properties')}`, `-Dkafka.logs.dir=${dir}`, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', propertiesFile],
