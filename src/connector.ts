@@ -201,8 +201,12 @@ export async function startConnector(config: Config, logger: Logger, metrics: Me
       await admin.connect();
       const topics = [...new Set(assignment.map((entry) => entry.topic))];
       const committed = await admin.fetchOffsets({ groupId: config.kafka.groupId, topics });
+      const assigned = new Set(assignment.map((entry) => partitionKey(entry.topic, entry.partition)));
       for (const { topic, partitions } of committed) {
-        for (const { partition, metadata } of partitions) tracker.ledger(topic, partition).setResendBoundary(metadata);
+        for (const { partition, metadata } of partitions) {
+          // Only partitions still assigned: a ledger is created on first use.
+          if (assigned.has(partitionKey(topic, partition)) && tracker.isAssigned(topic, partition)) tracker.ledger(topic, partition).setResendBoundary(metadata);
+        }
       }
     } catch (error) {
       logger.debug({ err: error }, 'reading commit metadata failed; duplicates after this rebalance are not counted');

@@ -21,6 +21,12 @@ function partitionKey(topic: string, partition: number): string {
 /** The ledgers of every partition this member owns, and what is ready to commit. */
 export class OffsetTracker {
   private readonly ledgers = new Map<string, PartitionLedger>();
+  private assignment = new Set<string>();
+
+  /** True when the latest assignment includes the partition. */
+  isAssigned(topic: string, partition: number): boolean {
+    return this.assignment.has(partitionKey(topic, partition));
+  }
 
   ledger(topic: string, partition: number): PartitionLedger {
     const key = partitionKey(topic, partition);
@@ -39,12 +45,22 @@ export class OffsetTracker {
    */
   assign(assignment: TopicPartition[]): (TopicPartition & { unsettledRecords: number; deliveredUncommitted: number })[] {
     const keep = new Set(assignment.map(({ topic, partition }) => partitionKey(topic, partition)));
+    const previous = this.assignment;
+    this.assignment = keep;
+
     const lost: (TopicPartition & { unsettledRecords: number; deliveredUncommitted: number })[] = [];
     for (const [key, ledger] of this.ledgers) {
       if (keep.has(key)) continue;
       ledger.owned = false;
       this.ledgers.delete(key);
+      previous.delete(key);
       lost.push({ topic: ledger.topic, partition: ledger.partition, unsettledRecords: ledger.unsettledCount(), deliveredUncommitted: ledger.deliveredUncommittedCount() });
+    }
+    // Partitions owned before but never read from have no ledger; they are lost all the same.
+    for (const key of previous) {
+      if (keep.has(key)) continue;
+      const separator = key.lastIndexOf('\u0000');
+      lost.push({ topic: key.slice(0, separator), partition: Number(key.slice(separator + 1)), unsettledRecords: 0, deliveredUncommitted: 0 });
     }
     return lost;
   }

@@ -19,6 +19,7 @@ export class DeliveryQueue {
   private readonly sender: Sender;
   private readonly concurrency: number;
   private readonly onDelivered: (window: Window, report: DeliveryReport) => Promise<void>;
+  private readonly beforeSend: (window: Window) => Window | undefined;
   private readonly logger: Logger;
   private readonly counters: Metrics;
   private readonly abort = new AbortController();
@@ -28,12 +29,14 @@ export class DeliveryQueue {
     sender: Sender,
     concurrency: number,
     onDelivered: (window: Window, report: DeliveryReport) => Promise<void>,
+    beforeSend: (window: Window) => Window | undefined,
     logger: Logger,
     counters: Metrics,
   ) {
     this.sender = sender;
     this.concurrency = concurrency;
     this.onDelivered = onDelivered;
+    this.beforeSend = beforeSend;
     this.logger = logger;
     this.counters = counters;
   }
@@ -76,7 +79,9 @@ export class DeliveryQueue {
     }
   }
 
-  private async deliver(window: Window): Promise<void> {
+  private async deliver(queued: Window): Promise<void> {
+    const window = this.beforeSend(queued);
+    if (!window) return;
     const started = Date.now();
     let report: DeliveryReport;
     try {

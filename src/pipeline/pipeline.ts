@@ -58,7 +58,14 @@ export class Pipeline {
   constructor(options: PipelineOptions, deps: PipelineDeps) {
     this.options = options;
     this.deps = deps;
-    this.deliveries = new DeliveryQueue(deps.sender, options.maxConcurrentExecutions, (window, report) => this.settleWindow(window, report), deps.logger, deps.counters);
+    this.deliveries = new DeliveryQueue(
+      deps.sender,
+      options.maxConcurrentExecutions,
+      (window, report) => this.settleWindow(window, report),
+      (window) => this.pruneRevoked(window),
+      deps.logger,
+      deps.counters,
+    );
     this.windower = new Windower(options.window, (window) => this.deliveries.push(window));
   }
 
@@ -159,6 +166,21 @@ export class Pipeline {
     const task = this.deps.deadLetters.send(letter).then(() => this.releaseEntries([entry]));
     this.pendingDeadLetters.add(task);
     void task.finally(() => this.pendingDeadLetters.delete(task));
+  }
+
+  /**
+   * Drops the lines of partitions lost in a rebalance from a window about to be
+   * sent: their new owner sends them, so sending them here too would only
+   * duplicate them.
+   */
+  private pruneRevoked(window: Window): Window | undefined {
+    const { kept, dropped } = window.withoutDisowned();
+    if (dropped.length === 0) return kept;
+
+    this.deps.logger.info({ windowId: window.id, droppedRecords: dropped.length, keptLines: kept?.lines.length ?? 0 }, 'lines of revoked partitions left out of a window');
+    if (!kept) this.deps.counters.increment('windows_dropped_total', { reason: 'revoked' });
+    this.releaseEntries(dropped);
+    return kept;
   }
 
   private async settleWindow(window: Window, report: DeliveryReport): Promise<void> {

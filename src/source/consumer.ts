@@ -72,7 +72,9 @@ export class KafkaSource {
       maxBytesPerPartition: 1024 * 1024,
       // A fetch waits at most this long for new records; it bounds how long a
       // drain or a stop waits for an idle fetch to return.
-      maxWaitTimeInMs: 1_000,
+      // kafkajs also sleeps this long when every partition is paused, so it
+      // bounds how late consumption resumes after backpressure.
+      maxWaitTimeInMs: 500,
     });
   }
 

@@ -73,6 +73,32 @@ export class Window {
     return this.lines.length === 0 ? '' : `${this.lines.join('\n')}\n`;
   }
 
+  /**
+   * Splits off the records of partitions this member no longer owns, so their
+   * lines are not sent: the partition's new owner reads and sends them again.
+   * Returns the window to send (undefined when nothing owned is left) and the
+   * entries that lost their place in this window.
+   */
+  withoutDisowned(): { kept: Window | undefined; dropped: RecordEntry[] } {
+    const dropped = [...this.records].filter((entry) => !entry.ledger.owned);
+    if (dropped.length === 0) return { kept: this, dropped };
+
+    // The kept window takes over this window's count in each owned entry's `pending`.
+    const kept = new Window(this.key, this.openedAt);
+    kept.trigger = this.trigger;
+    this.owners.forEach((owners, index) => {
+      const owned = owners.filter((owner) => owner.entry.ledger.owned);
+      if (owned.length === 0) return;
+      const line = this.lines[index]!;
+      kept.indexByLine.set(line, kept.lines.length);
+      kept.lines.push(line);
+      kept.owners.push(owned);
+      kept.bytes += Buffer.byteLength(line) + 1;
+      for (const owner of owned) kept.records.add(owner.entry);
+    });
+    return { kept: kept.lines.length > 0 ? kept : undefined, dropped };
+  }
+
   /** Every record with a line in this window, each once. */
   refs(): RecordRef[] {
     const seen = new Set<RecordEntry>();

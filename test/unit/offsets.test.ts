@@ -70,3 +70,22 @@ test('ledger keeps memory bounded as records settle', () => {
   assert.equal(ledger.unsettledCount(), 0);
   assert.equal(ledger.commitCandidate(), 10_000n);
 });
+
+test('tracker reports lost partitions it never read from', () => {
+  const tracker = new OffsetTracker();
+  tracker.assign([
+    { topic: 'topic', partition: 0 },
+    { topic: 'topic', partition: 1 },
+  ]);
+  tracker.ledger('topic', 0).register(0n);
+  const lost = tracker.assign([{ topic: 'topic', partition: 2 }]);
+  assert.deepEqual(
+    lost.map(({ partition, unsettledRecords }) => [partition, unsettledRecords]),
+    [
+      [0, 1],
+      [1, 0],
+    ],
+  );
+  assert.equal(tracker.isAssigned('topic', 2), true);
+  assert.equal(tracker.isAssigned('topic', 0), false);
+});
