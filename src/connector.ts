@@ -16,6 +16,7 @@ import { registerLagCollector, registerPipelineCollectors } from './telemetry/co
 import { RegistryDecoder } from './decode/registry/registry-decoder.ts';
 import type { TopicPartition } from './offsets/tracker.ts';
 import { healthState, type HealthState } from './telemetry/http-server.ts';
+import { windowDropReasons } from './telemetry/catalog.ts';
 import { ExecutionFollower } from './sink/execution-follower.ts';
 import { ReceiptWriter } from './receipts/receipts.ts';
 import { LoggingDeadLetterSink, type DeadLetterSink } from './dlq/dead-letters.ts';
@@ -296,7 +297,7 @@ export async function startConnector(config: Config, logger: Logger, metrics: Me
     clearTimeout(timer);
 
     if (outcome === 'deadline') {
-      counters.increment('windows_dropped_total', { reason: 'shutdown_deadline' }, pipeline.heldSummary().windows);
+      counters.increment('windows_dropped_total', { reason: windowDropReasons.shutdownDeadline }, pipeline.heldSummary().windows);
       pipeline.abandon(new Error('shutdown deadline passed'));
     }
     committer.stop();

@@ -1,5 +1,6 @@
 import type { ReasonCode } from '../contract/reasons.ts';
 import type { RecordOutcome } from '../mapping/interpret.ts';
+import { windowDropReasons } from '../telemetry/catalog.ts';
 import { serializeLine } from '../mapping/lines.ts';
 import type { RecordEntry } from '../offsets/ledger.ts';
 import type { OffsetTracker } from '../offsets/tracker.ts';
@@ -178,7 +179,7 @@ export class Pipeline {
     if (dropped.length === 0) return kept;
 
     this.deps.logger.info({ windowId: window.id, droppedRecords: dropped.length, keptLines: kept?.lines.length ?? 0 }, 'lines of revoked partitions left out of a window');
-    if (!kept) this.deps.counters.increment('windows_dropped_total', { reason: 'revoked' });
+    if (!kept) this.deps.counters.increment('windows_dropped_total', { reason: windowDropReasons.revoked });
     this.releaseEntries(dropped);
     return kept;
   }

@@ -37,6 +37,9 @@ const flushTriggers = ['lines', 'bytes', 'age', 'shutdown', 'rebalance'];
 const postOutcomes = ['2xx', '4xx', '5xx', 'timeout', 'connection_error'];
 const registryErrorCodes = ['registry_unreachable', 'registry_timeout', 'registry_server_error', 'registry_unauthorized', 'registry_unexpected_response'];
 
+/** Values of windows_dropped_total's reason label; they are not record reason codes. */
+export const windowDropReasons = { shutdownDeadline: 'shutdown_deadline', revoked: 'revoked' } as const;
+
 const minute = 60;
 const hour = 60 * minute;
 const day = 24 * hour;
@@ -103,8 +106,9 @@ export const catalog = {
   },
   windows_dropped_total: {
     type: 'counter',
-    help: 'Windows abandoned before delivery, by reason. Their records stay uncommitted and are read again later.',
+    help: 'Windows abandoned before delivery, by reason: shutdown_deadline (their records stay uncommitted and are read again after a restart) or revoked (every line belonged to partitions lost in a rebalance, which their new owner sends).',
     labelNames: ['reason'],
+    knownValues: { reason: Object.values(windowDropReasons) },
   },
   duplicates_resent_total: {
     type: 'counter',
