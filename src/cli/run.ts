@@ -33,28 +33,38 @@ export async function runLongLived(config: Config, logger: Logger): Promise<numb
       : undefined;
   if (server) logger.info({ host: config.http.host, port: server.port }, 'health and metrics server listening');
 
+  // Signal handlers go in before the consumer starts, so a SIGTERM during the
+  // group join still leads to a clean stop instead of Node's default exit.
+  let finish: (code: number) => void = () => undefined;
+  const exitCode = new Promise<number>((resolve) => {
+    finish = resolve;
+  });
+  let stopping = false;
+  let drain: (() => void) | undefined;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      logger.warn({ signal }, 'second signal received; exiting without waiting for the drain');
+      finish(130);
+      return;
+    }
+    stopping = true;
+    logger.info({ signal, deadlineMs: config.shutdownTimeoutMs }, 'shutdown requested; draining');
+    drain?.();
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+
   connector = await startConnector(config, logger, metrics);
   const running = connector;
+  drain = (): void => {
+    void running.stop(config.shutdownTimeoutMs).then(async (result) => {
+      if (!result.clean) logger.error({ uncommitted: result.uncommitted }, 'shutdown left records uncommitted; they are read again after restart');
+      await server?.close();
+      finish(result.clean ? 0 : 1);
+    });
+  };
+  if (stopping) drain();
+  void running.fatal.then(() => finish(1));
 
-  return new Promise<number>((resolve) => {
-    let stopping = false;
-    const onSignal = (signal: NodeJS.Signals): void => {
-      if (stopping) {
-        logger.warn({ signal }, 'second signal received; exiting without waiting for the drain');
-        resolve(130);
-        return;
-      }
-      stopping = true;
-      logger.info({ signal, deadlineMs: config.shutdownTimeoutMs }, 'shutdown requested; draining');
-      void running.stop(config.shutdownTimeoutMs).then(async (result) => {
-        if (!result.clean) logger.error({ uncommitted: result.uncommitted }, 'shutdown left records uncommitted; they are read again after restart');
-        await server?.close();
-        resolve(result.clean ? 0 : 1);
-      });
-    };
-    process.on('SIGTERM', onSignal);
-    process.on('SIGINT', onSignal);
-
-    void running.fatal.then(() => resolve(1));
-  });
+  return exitCode;
 }

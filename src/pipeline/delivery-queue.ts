@@ -88,7 +88,7 @@ export class DeliveryQueue {
       report = await this.sender.send(window, this.abort.signal);
     } catch (error) {
       if (this.abort.signal.aborted) {
-        this.logger.warn({ windowId: window.id, lines: window.lines.length }, 'window abandoned before delivery; its records stay uncommitted');
+        this.logger.warn({ windowId: window.id, lineCount: window.lines.length }, 'window abandoned before delivery; its records stay uncommitted');
         return;
       }
       // Only a programmer error gets here: the sender retries everything else.
@@ -103,7 +103,7 @@ export class DeliveryQueue {
         documentType: window.key.documentType,
         importId: report.importId,
         executionIds: report.executions.map((execution) => execution.id),
-        lines: window.lines.length,
+        lineCount: window.lines.length,
         bytes: window.bytes,
         trigger: window.trigger,
         rejectedEvents: report.rejected.reduce((sum, rejected) => sum + rejected.owners.length, 0),

@@ -225,9 +225,12 @@ export class Pipeline {
   private recordDelivered(window: Window, report: DeliveryReport): void {
     const { counters } = this.deps;
     const observed = new Set<RecordEntry>();
+    // Counted locally first: one metric update per line type, not per line.
+    const byType = new Map<ReturnType<typeof lineType>, number>();
     for (const execution of report.executions) {
       for (const index of execution.indexes) {
-        counters.increment('lines_sent_total', { type: lineType(window.lines[index]!) });
+        const type = lineType(window.lines[index]!);
+        byType.set(type, (byType.get(type) ?? 0) + 1);
         for (const owner of window.owners[index] ?? []) {
           if (observed.has(owner.entry)) continue;
           observed.add(owner.entry);
@@ -238,6 +241,7 @@ export class Pipeline {
         }
       }
     }
+    for (const [type, count] of byType) counters.increment('lines_sent_total', { type }, count);
   }
 
   private releaseEntries(entries: Iterable<RecordEntry>): void {

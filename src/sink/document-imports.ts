@@ -28,6 +28,11 @@ export class DocumentImportResolver {
     this.settings = settings;
   }
 
+  /** True when the import of this destination is already known, so resolving it makes no API request. */
+  isKnown(key: WindowKey): boolean {
+    return this.cache.has(windowKeyId(key));
+  }
+
   resolve(key: WindowKey): Promise<string> {
     const keyId = windowKeyId(key);
     let pending = this.cache.get(keyId);

@@ -147,7 +147,7 @@ export class ExecutionFollower {
       status,
       totalSuccess,
       totalFailure,
-      lines: followed.lines,
+      lineCount: followed.lines,
     };
     if (succeeded) {
       this.logger.info(context, 'execution succeeded');

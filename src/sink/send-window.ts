@@ -74,7 +74,8 @@ export class WindowSender {
   async send(window: Window, signal: AbortSignal): Promise<DeliveryReport> {
     const report: DeliveryReport = { importId: undefined, executions: [], linesDelivered: 0, rejected: [] };
 
-    const importId = await this.withRetries(window, 'resolve_import', signal, () => this.imports.resolve(window.key));
+    // A known import costs no request, so it takes no rate-limit slot.
+    const importId = await this.withRetries(window, 'resolve_import', signal, () => this.imports.resolve(window.key), !this.imports.isKnown(window.key));
     if (isRefusal(importId)) {
       report.rejected.push({ owners: window.refs(), reason: 'document_import_unavailable', status: importId.status, message: importId.message });
       return report;
@@ -133,11 +134,11 @@ export class WindowSender {
    * auth refusals on the slow schedule. Returns a Refusal for outcomes that no
    * retry can fix (the caller splits or dead-letters).
    */
-  private async withRetries<T>(window: Window, operation: string, signal: AbortSignal, call: () => Promise<T>): Promise<T | Refusal> {
+  private async withRetries<T>(window: Window, operation: string, signal: AbortSignal, call: () => Promise<T>, limited = true): Promise<T | Refusal> {
     let lastFailure = '';
     for (let attempt = 0; ; attempt += 1) {
       try {
-        await this.limiter.take(signal);
+        if (limited) await this.limiter.take(signal);
         const result = await call();
         this.auth.reportAccepted();
         return result;
