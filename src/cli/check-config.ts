@@ -14,14 +14,14 @@ interface Check {
 function withTimeout<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${timeoutMs} ms`)), timeoutMs);
+    timer = setTimeout(() => reject(new Error(`${what} timed out after ${timeoutMs} ms`)), timeoutMs);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 /**
- * Checks that everything the connector needs answers, and prints what it
- * would do. Returns 0 when every check passed and 1 otherwise.
+ * Checks that every service the connector needs is reachable, and prints
+ * what it would do. Returns 0 when every check passed and 1 otherwise.
  */
 export async function checkConfig(config: Config, logger: Logger, timeoutMs: number): Promise<number> {
   const checks: Check[] = [];

@@ -99,7 +99,7 @@ function parseVariable<T>(spec: Variable<T>, env: Env, problems: string[]): T {
   return undefined as T;
 }
 
-// Secrets that may come from a mounted file: NAME_FILE holds the path.
+// Secrets that may come from a mounted file, whose path is in NAME_FILE.
 const fileVariants = ['MEDIARITHMICS_API_TOKEN', 'KAFKA_SASL_PASSWORD', 'SCHEMA_REGISTRY_PASSWORD'];
 
 function readSecretFiles(env: Env, problems: string[]): Env {

@@ -12,12 +12,12 @@ export interface DeadLetter {
   /** Human-readable detail; never contains identifier values. */
   message: string;
   eventId: string | undefined;
-  /** HTTP status of the API answer that rejected the event's lines, at the deliver stage. */
+  /** HTTP status of the API response that rejected the event's lines, at the deliver stage. */
   httpStatus?: number | undefined;
 }
 
 /**
- * Where records that cannot become deletions end up. The promise resolves when
+ * Destination of records that cannot become deletions. The promise resolves when
  * the dead letter is durable; only then is the record's offset settled.
  */
 export interface DeadLetterSink {

@@ -1,7 +1,7 @@
 import { MediarithmicsApiError } from './errors.ts';
 
 /**
- * What to do after one execution POST. This is the only place that maps an
+ * The action to take after one API call. This is the only place that maps an
  * HTTP outcome to an action, so the retry policy can be read in one screen.
  */
 export type Action =

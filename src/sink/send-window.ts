@@ -107,7 +107,8 @@ export class WindowSender {
     }
 
     const owners = uniqueOwners(indexes.map((index) => window.owners[index]!).flat());
-    const reason = failure.action === 'split' ? (failure.status === 413 ? 'api_line_too_large' : 'api_rejected_line') : 'api_rejected_request';
+    let reason: RejectedLines['reason'] = 'api_rejected_request';
+    if (failure.action === 'split') reason = failure.status === 413 ? 'api_line_too_large' : 'api_rejected_line';
     report.rejected.push({ owners, reason, status: failure.status, message: failure.message });
   }
 

@@ -15,7 +15,7 @@ export interface SourceOptions {
   startOffsets?: Map<string, bigint>;
 }
 
-/** What a slow `accept` may use while it waits, so the member stays in the group. */
+/** Controls that a slow `accept` uses while it waits, so the member stays in the group. */
 export interface BatchControl {
   /** Sends a heartbeat when one is due; throws when the group is rebalancing. */
   heartbeat(): Promise<void>;
@@ -70,10 +70,9 @@ export class KafkaSource {
       heartbeatInterval: Math.max(500, Math.floor(options.sessionTimeoutMs / 10)),
       allowAutoTopicCreation: false,
       maxBytesPerPartition: 1024 * 1024,
-      // A fetch waits at most this long for new records; it bounds how long a
-      // drain or a stop waits for an idle fetch to return.
-      // kafkajs also sleeps this long when every partition is paused, so it
-      // bounds how late consumption resumes after backpressure.
+      // A fetch waits at most 500 ms for new records, which bounds how long a
+      // stop waits for an idle fetch. kafkajs also sleeps this long when every
+      // partition is paused, so it bounds how late consumption resumes.
       maxWaitTimeInMs: 500,
     });
   }

@@ -9,7 +9,7 @@ export interface WindowKey {
   documentType: DocumentType;
 }
 
-/** What cut a window: a size limit, its age, or the process draining it. */
+/** The trigger that cut a window: a size limit, its age, or the process draining it. */
 export type FlushTrigger = 'lines' | 'bytes' | 'age' | 'shutdown' | 'rebalance';
 
 /** A consumed record whose lines sit in one or more windows. */
@@ -68,7 +68,7 @@ export class Window {
     }
   }
 
-  /** The ndjson body: one compact JSON object per line, each ending with a newline. */
+  /** Builds the ndjson body: one compact JSON object per line, each ending with a newline. */
   body(): string {
     return this.lines.length === 0 ? '' : `${this.lines.join('\n')}\n`;
   }
@@ -99,7 +99,7 @@ export class Window {
     return { kept: kept.lines.length > 0 ? kept : undefined, dropped };
   }
 
-  /** Every record with a line in this window, each once. */
+  /** Lists every record with a line in this window, each once. */
   refs(): RecordRef[] {
     const seen = new Set<RecordEntry>();
     const refs: RecordRef[] = [];
