@@ -180,6 +180,7 @@ export async function startConnector(config: Config, logger: Logger, metrics: Me
 
   let draining = false;
   let joined = false;
+  let waitingForRoom = false;
 
   // Bounded runs: partitions still to read up to their end offset.
   const unfinished = new Set([...(options.endOffsets ?? new Map<string, bigint>())].filter(([, end]) => end > 0n).map(([key]) => key));
@@ -214,7 +215,7 @@ export async function startConnector(config: Config, logger: Logger, metrics: Me
     }
   };
 
-  registerPipelineCollectors(metrics, { pipeline, source, tracker });
+  registerPipelineCollectors(metrics, { pipeline, isPaused: () => source.isPaused() || waitingForRoom, tracker });
   registerLagCollector(metrics, admin, tracker, config.kafka.groupId);
 
   const updateFlow = (): void => {
@@ -248,7 +249,20 @@ export async function startConnector(config: Config, logger: Logger, metrics: Me
         return true;
       });
     },
-    shouldPause: () => draining || auth.refused || pipeline.overLimit(),
+    shouldPause: () => draining,
+    waitForRoom: async (control) => {
+      if (!auth.refused && !pipeline.overLimit()) return true;
+      waitingForRoom = true;
+      try {
+        while ((auth.refused || pipeline.overLimit()) && !draining && control.active()) {
+          await pipeline.pressureRelief(250);
+          await control.heartbeat();
+        }
+      } finally {
+        waitingForRoom = false;
+      }
+      return !draining && control.active();
+    },
     afterBatch: (topic, partition, lastOffset) => {
       committer.request();
       const end = options.endOffsets?.get(partitionKey(topic, partition));

@@ -55,6 +55,7 @@ export class Pipeline {
   private heldBytes = 0;
   private readonly pendingDeadLetters = new Set<Promise<void>>();
   private readonly pressureListeners = new Set<() => void>();
+  private readonly reliefWaiters = new Set<() => void>();
 
   constructor(options: PipelineOptions, deps: PipelineDeps) {
     this.options = options;
@@ -130,6 +131,19 @@ export class Pipeline {
   /** True while open and in-flight windows hold more than the configured bounds. */
   overLimit(): boolean {
     return this.heldLines >= this.options.buffer.maxLines || this.heldBytes >= this.options.buffer.maxBytes;
+  }
+
+  /** Resolves at the next drop of held memory, or after `timeoutMs`, whichever comes first. */
+  pressureRelief(timeoutMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.reliefWaiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      this.reliefWaiters.add(done);
+    });
   }
 
   /** Called each time held memory shrinks, so a paused source can resume. */
@@ -258,6 +272,7 @@ export class Pipeline {
     this.deps.tracker.release(released);
     this.deps.committer.request();
     if (!this.overLimit()) for (const listener of this.pressureListeners) listener();
+    for (const waiter of [...this.reliefWaiters]) waiter();
   }
 }
 

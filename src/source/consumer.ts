@@ -30,8 +30,14 @@ export interface SourceHandlers {
    * stops there and the record is fetched again later.
    */
   accept(record: SourceRecord, control: BatchControl): boolean | Promise<boolean>;
-  /** True when the pipeline cannot take more records right now. */
+  /** True when the source must stop fetching for good (the process is draining). */
   shouldPause(): boolean;
+  /**
+   * Waits, heartbeating, while the pipeline is full or the API refuses the
+   * token. Resolves true when records can be taken again and false when the
+   * batch must stop (draining, stopping or rebalancing).
+   */
+  waitForRoom(control: BatchControl): Promise<boolean>;
   /** Called after each fetched batch with its last offset, so settled offsets of skipped records get committed. */
   afterBatch(topic: string, partition: number, lastOffset: string): void;
   onAssignment(assignment: TopicPartition[]): void;
@@ -177,12 +183,16 @@ export class KafkaSource {
     for (const message of batch.messages) {
       if (!control.active()) break;
 
-      // Stop in the middle of a batch when the pipeline is full or paused: the
-      // unresolved rest is fetched again after resume, so nothing is skipped.
+      // Stop in the middle of a batch when the process drains: the unresolved
+      // rest is fetched again by the next owner, so nothing is skipped.
       if (this.paused || handlers.shouldPause()) {
         this.pause();
         break;
       }
+
+      // Backpressure waits here rather than pausing the consumer: kafkajs
+      // sleeps a whole fetch wait after a pause, and this keeps the batch.
+      if (!(await handlers.waitForRoom(control))) break;
 
       const record: SourceRecord = {
         topic: batch.topic,

@@ -1,16 +1,15 @@
 import type { Admin } from 'kafkajs';
 import type { OffsetTracker } from '../offsets/tracker.ts';
 import type { Pipeline } from '../pipeline/pipeline.ts';
-import type { KafkaSource } from '../source/consumer.ts';
 import type { Metrics } from './metrics.ts';
 
 /** Gauges read from the pipeline at scrape time: held memory, pause state, oldest unsettled record. */
-export function registerPipelineCollectors(metrics: Metrics, parts: { pipeline: Pipeline; source: KafkaSource; tracker: OffsetTracker }): void {
+export function registerPipelineCollectors(metrics: Metrics, parts: { pipeline: Pipeline; isPaused: () => boolean; tracker: OffsetTracker }): void {
   metrics.addCollector(() => {
     const held = parts.pipeline.heldSummary();
     metrics.set('buffered_lines', {}, held.lines);
     metrics.set('buffered_bytes', {}, held.bytes);
-    metrics.set('consumption_paused', {}, parts.source.isPaused() ? 1 : 0);
+    metrics.set('consumption_paused', {}, parts.isPaused() ? 1 : 0);
     const oldest = parts.tracker.oldestUnsettledReadAt();
     metrics.set('oldest_unsettled_event_age_seconds', {}, oldest === undefined ? 0 : (Date.now() - oldest) / 1000);
   }, 'pipeline');
