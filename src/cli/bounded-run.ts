@@ -83,6 +83,16 @@ export async function runBoundedRange(config: Config, logger: Logger, options: B
 
   const outcome = await Promise.race([connector.reachedEnd.then(() => 'end' as const), connector.fatal.then(() => 'fatal' as const)]);
   progress.stop();
+
+  // A guard against ending early: every partition with work must have been read up to its end.
+  const positions = connector.positions();
+  const short = ranges.filter((range) => range.end > range.start && (positions.get(partitionKey(range.topic, range.partition)) ?? -1n) < range.end - 1n);
+  if (short.length > 0) {
+    logger.error(
+      { partitions: short.map((range) => ({ topic: range.topic, partition: range.partition, end: range.end.toString(), read: positions.get(partitionKey(range.topic, range.partition))?.toString() ?? null })) },
+      'bounded run stopped before the end offsets of some partitions',
+    );
+  }
   const result = await connector.stop(config.shutdownTimeoutMs);
 
   if (options.mode === 'dry-run') {
@@ -102,7 +112,7 @@ export async function runBoundedRange(config: Config, logger: Logger, options: B
     lines: metrics.total('lines_delivered_total'),
     executions: metrics.total('executions_created_total'),
     durationMs: Date.now() - started,
-    clean: result.clean && outcome === 'end',
+    clean: result.clean && outcome === 'end' && short.length === 0,
     ...(options.dryRunDir ? { outputDir: resolve(options.dryRunDir), windows: connector.dryRunFiles } : {}),
   };
   if (options.dryRunDir) writeFileSync(join(options.dryRunDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);

@@ -146,11 +146,12 @@ test('replay sends one time range with its own group and leaves the live group a
   assert.equal([...replayOffsets.values()].reduce((sum, offset) => sum + offset, 0n), 48n);
   assert.deepEqual(await committedOffsets(liveGroup, topic), liveBefore);
 
-  // From earliest with another group: every day.
-  standIn.reset();
-  const all = await cli(['replay', '--from', 'earliest', '--group', uniqueName('backfill')], env);
-  assert.equal(all.code, 0, all.stderr);
-  assert.equal(received(standIn).length, 3 * secondDay!.length);
+  // From earliest with another group, against a fresh stand-in: every day.
+  const backfillApi = await startStandIn({ token });
+  standIns.add(backfillApi);
+  const all = await cli(['replay', '--from', 'earliest', '--group', uniqueName('backfill')], { ...env, MEDIARITHMICS_API_URL: backfillApi.url });
+  assert.equal(all.code, 0, `${all.stdout}\n${all.stderr}`);
+  assert.equal(received(backfillApi).length, 3 * secondDay!.length, all.stdout);
   assert.match(all.stdout, /Events: 72 read/);
 });
 
