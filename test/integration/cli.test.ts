@@ -58,11 +58,16 @@ function tempFolder(): string {
   return folder;
 }
 
+// Record timestamps sit in the last three days: the broker deletes records
+// older than its 7-day retention, so fixed past dates would vanish mid-suite.
+const dayMs = 86_400_000;
+const today = Math.floor(Date.now() / dayMs) * dayMs;
+const threeDays = [today - 3 * dayMs, today - 2 * dayMs, today - dayMs].map((ms) => new Date(ms).toISOString().slice(0, 10));
 const day = (date: string): number => Date.parse(`${date}T00:00:00Z`);
 
-/** Three batches of events with record timestamps on 1, 2 and 3 November 2026. */
+/** Three batches of events with record timestamps on each of the last three days. */
 async function produceThreeDays(topic: string) {
-  const batches = ['2026-11-01', '2026-11-02', '2026-11-03'].map((date, batch) =>
+  const batches = threeDays.map((date, batch) =>
     Array.from({ length: 24 }, (_, index) => ({ date, generated: generateEvent(batch * 100 + index, topic) })),
   );
   await produce(
@@ -130,7 +135,7 @@ test('replay sends one time range with its own group and leaves the live group a
 
   const env = connectorEnv({ brokers, topic, groupId: liveGroup, apiUrl: standIn.url, token, extra: { LOG_LEVEL: 'warn' } });
   const liveBefore = await committedOffsets(liveGroup, topic);
-  const result = await cli(['replay', '--from', '2026-11-02T00:00:00Z', '--to', '2026-11-03T00:00:00+00:00'], env);
+  const result = await cli(['replay', '--from', `${threeDays[1]}T00:00:00Z`, '--to', `${threeDays[2]}T00:00:00+00:00`], env);
   assert.equal(result.code, 0, result.stderr);
   assert.deepEqual(received(standIn), secondDay);
   assert.match(result.stdout, /Replay finished/);
