@@ -1,7 +1,6 @@
-import { validateConsentEvent } from '../contract/consent-event.ts';
 import { RegistryDecoder } from '../decode/registry/registry-decoder.ts';
+import { interpretDecodedValue } from '../decode/registry/interpret-decoded.ts';
 import { interpretRecord, type RecordOutcome } from '../mapping/interpret.ts';
-import { mapEvent } from '../mapping/map-event.ts';
 import type { MappingPolicy } from '../mapping/policy.ts';
 import { appliesTo, applyMapping, interpretMappedRecord, type Mapping } from '../mapping/declarative/index.ts';
 import type { SourceRecord } from '../source/record.ts';
@@ -59,8 +58,6 @@ export class RecordInterpreter {
       event = applied.event;
     }
 
-    const validated = validateConsentEvent(event);
-    if (validated.kind === 'rejected') return validated;
-    return mapEvent(validated.event, this.options.policy);
+    return interpretDecodedValue(event, this.options.policy);
   }
 }
