@@ -72,7 +72,7 @@ export function ensureKafkaJars(): string {
 
   const jars = readdirSync(libsDir).filter((name) => name.endsWith('.jar'));
   if (!jars.some((name) => name.startsWith('kafka_2.13-'))) {
-    throw new Error(`Maven finished but ${libsDir} holds no kafka_2.13 jar.`);
+    throw new Error(`Maven finished but no kafka_2.13 jar was found in ${libsDir}; delete that folder and run again.`);
   }
   writeFileSync(marker, `${new Date().toISOString()}\n`);
   return libsDir;

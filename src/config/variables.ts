@@ -257,7 +257,7 @@ export const variables = {
   }),
   windowMaxLines: variable({
     name: 'WINDOW_MAX_LINES',
-    description: 'Maximum deletion lines in one execution. A window is sent as soon as it holds this many.',
+    description: 'Maximum deletion lines in one execution. A window is sent as soon as it contains this many.',
     defaultText: '10000',
     example: '10000',
     schema: integer(1, 1_000_000, 10_000),
@@ -377,7 +377,7 @@ export const variables = {
   }),
   authRetryDelayMs: variable({
     name: 'AUTH_RETRY_DELAY_MS',
-    description: 'Delay in milliseconds between retries while the API answers 401 or 403; consumption stays paused meanwhile.',
+    description: 'Delay in milliseconds between retries while the API responds 401 or 403; consumption stays paused meanwhile.',
     defaultText: '30000 (30 s)',
     example: '30000',
     schema: integer(10, 3_600_000, 30_000),

@@ -109,7 +109,7 @@ export const REASONS = {
   },
   api_line_too_large: {
     outcome: 'dead_letter',
-    description: 'The API answered 413 to an execution holding only this line.',
+    description: 'The API responded 413 to an execution containing only this line.',
   },
   api_rejected_request: {
     outcome: 'dead_letter',

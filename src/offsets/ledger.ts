@@ -1,5 +1,5 @@
 /**
- * One consumed record as the offset ledger sees it. `pending` counts the windows
+ * One consumed record in the offset ledger. `pending` counts the windows
  * that still hold lines of this record; the record is settled when it is sealed
  * (all its lines were placed) and no window holds it any more.
  */
@@ -84,7 +84,7 @@ export class PartitionLedger {
     return advanced;
   }
 
-  /** The offset to commit (next record to read), or undefined when nothing new is settled. */
+  /** Returns the offset to commit (the next record to read), or undefined when nothing new is settled. */
   commitCandidate(): bigint | undefined {
     const next = this.settledThrough + 1n;
     return next > this.committed + 1n && this.settledThrough >= 0n ? next : undefined;

@@ -278,7 +278,7 @@ export class Pipeline {
 
 const typePrefix = '{"type":"';
 
-/** The line type, read from the start of the serialized line (serializeLine writes `type` first). */
+/** Reads the line type from the start of the serialized line (serializeLine writes `type` first). */
 function lineType(line: string): 'USER_POINT' | 'USER_ACCOUNT' | 'USER_EMAIL' | 'USER_AGENT' {
   const end = line.indexOf('"', typePrefix.length);
   return line.slice(typePrefix.length, end) as 'USER_POINT' | 'USER_ACCOUNT' | 'USER_EMAIL' | 'USER_AGENT';

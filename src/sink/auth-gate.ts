@@ -34,13 +34,13 @@ export class AuthGate {
     if (this.refusedSince === undefined) {
       this.refusedSince = now;
       this.lastLogged = now;
-      this.logger.error({ status }, 'mediarithmics API refused the token; consumption paused until it is accepted');
+      this.logger.error({ status }, 'mediarithmics API rejected the token; consumption paused until it is accepted');
       for (const listener of this.listeners) listener(true);
       return;
     }
     if (now - this.lastLogged >= this.repeatLogMs) {
       this.lastLogged = now;
-      this.logger.error({ status, refusedForMs: now - this.refusedSince }, 'mediarithmics API still refuses the token');
+      this.logger.error({ status, refusedForMs: now - this.refusedSince }, 'mediarithmics API still rejects the token');
     }
   }
 

@@ -189,8 +189,8 @@ function isRefusal(value: unknown): value is Refusal {
 
 /**
  * Splits a rejected body. When the API named the invalid lines (1-based within
- * the body), those are isolated one by one and the rest sent together;
- * otherwise the body is halved.
+ * the body), each is isolated and the rest is sent together. Otherwise the
+ * body is halved.
  */
 export function splitIndexes(indexes: number[], invalidLines: number[] | undefined): number[][] {
   const named = (invalidLines ?? []).filter((line) => line >= 1 && line <= indexes.length);

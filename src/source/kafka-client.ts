@@ -9,7 +9,7 @@ export interface KafkaClientOptions {
   sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string } | undefined;
 }
 
-/** One kafkajs client for the consumer and the producers (dead letters, receipts). */
+/** Creates the one kafkajs client shared by the consumer and the producers (dead letters, receipts). */
 export function createKafkaClient(options: KafkaClientOptions, logger: Logger): Kafka {
   const config: KafkaConfig = {
     clientId: options.clientId,

@@ -56,7 +56,7 @@ test('a refused token pauses delivery without dead letters until it is accepted'
   const connector = launch(
     connectorEnv({ brokers, topic, groupId, apiUrl: standIn.url, token, extra: { DLQ_TOPIC: dlqTopic, AUTH_RETRY_DELAY_MS: '400', HTTP_PORT: String(httpPort), HTTP_HOST: '127.0.0.1' } }),
   );
-  await connector.waitForLog((line) => line.msg === 'mediarithmics API refused the token; consumption paused until it is accepted', 60_000);
+  await connector.waitForLog((line) => line.msg === 'mediarithmics API rejected the token; consumption paused until it is accepted', 60_000);
   const during = await committedOffsets(groupId, topic);
   for (const [partition, offset] of during) assert.equal(offset, -1n, `partition ${partition} committed while the token was refused`);
 
@@ -69,7 +69,7 @@ test('a refused token pauses delivery without dead letters until it is accepted'
   await waitFor('offsets to reach the end once the token works', () => offsetsReachEnd(groupId, topic), 90_000);
   assert.deepEqual(receivedLines(standIn).sort(), expected);
   assert.equal((await fetch(`http://127.0.0.1:${httpPort}/readyz`)).status, 200);
-  assert.equal(connector.logs.filter((line) => line.msg === 'mediarithmics API refused the token; consumption paused until it is accepted').length, 1, 'the refusal is logged once');
+  assert.equal(connector.logs.filter((line) => line.msg === 'mediarithmics API rejected the token; consumption paused until it is accepted').length, 1, 'the refusal is logged once');
   assert.ok(connector.logs.some((line) => line.msg === 'mediarithmics API accepts the token again; consumption resumes'));
   assert.equal(connector.logs.filter((line) => line.msg === 'record dead-lettered').length, 0);
   assert.deepEqual([...(await endOffsets(dlqTopic)).values()], [0n], 'no dead letter was written');
@@ -97,7 +97,7 @@ test('503, 429 with Retry-After, timeouts and resets are retried until delivery'
   );
   await waitFor('offsets to reach the end after the faults', () => offsetsReachEnd(groupId, topic), 90_000);
 
-  // Two 429 answers each asked for a full second.
+  // Two 429 responses each requested a full second.
   assert.ok(Date.now() - started >= 2_000);
   const received = receivedLines(standIn);
   for (const line of expected) assert.ok(received.includes(line), `line missing: ${line}`);

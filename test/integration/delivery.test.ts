@@ -28,7 +28,7 @@ function launch(env: Record<string, string>): ConnectorProcess {
   return connector;
 }
 
-/** Every line the stand-in accepted, in canonical form, with its count. */
+/** Counts every line the stand-in accepted, in canonical form. */
 function receivedLineCounts(standIn: StandIn): Map<string, number> {
   const counts = new Map<string, number>();
   for (const execution of standIn.executions) {
@@ -128,7 +128,7 @@ test('SIGKILL after a delivered window and before its commit re-sends it after r
   await produce(topic, events.map(({ event }) => ({ key: String(event.event_id), value: JSON.stringify(event) })));
   const expected = new Set(events.flatMap(({ expectedLines }) => expectedLines.map(canonicalLine)));
 
-  // A long commit interval holds the commit back after the POST succeeded.
+  // A long commit interval delays the commit after the POST succeeded.
   const env = connectorEnv({ brokers, topic, groupId, apiUrl: standIn.url, token, extra: { COMMIT_INTERVAL_MS: '60000', WINDOW_MAX_AGE_MS: '300' } });
   const first = launch(env);
   await first.waitForLog((line) => line.msg === 'window delivered', 60_000);
@@ -182,7 +182,8 @@ test('malformed records between good ones are reported and do not block the part
       ['3', 'validate', reported[1]?.reason],
     ],
   );
-  assert.ok(typeof reported[1]?.reason === 'string' && reported[1].reason.length > 0);
+  assert.equal(typeof reported[1]?.reason, 'string');
+  assert.ok(String(reported[1]?.reason).length > 0);
 
   connector.kill('SIGTERM');
   assert.equal((await connector.exited).code, 0);

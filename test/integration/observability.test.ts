@@ -34,7 +34,7 @@ function metric(values: Map<string, number>, name: string, labels = ''): number 
   return values.get(`${prefix}${name}${labels ? `{${labels}}` : ''}`);
 }
 
-test('metrics report exact numbers after a known run, and logs carry no personal data', async () => {
+test('metrics exact and logs scrubbed', async () => {
   const brokers = await testBrokers();
   const topic = uniqueName('metrics');
   const groupId = uniqueName('group');
@@ -118,7 +118,7 @@ test('readiness fails while the connector drains on SIGTERM', async () => {
   running.add(connector);
   await waitFor('readiness', async () => (await fetch(`http://127.0.0.1:${httpPort}/readyz`)).status === 200, 60_000);
 
-  // The window stays open (60 s age), so SIGTERM must flush it; the API takes 3 s to answer.
+  // The window stays open (60 s age), so SIGTERM must flush it; the API takes 3 s to respond.
   standIn.script({ delayMs: 3_000 });
   await produce(topic, [{ value: JSON.stringify(generateEvent(0, topic).event) }]);
   await connector.waitForLog((line) => line.msg === 'joined consumer group');

@@ -9,7 +9,7 @@ import { Expectations, FaultScope, ReceivedLines, compare, deletingIndexes, gene
 
 const token = 'auth-token-c2f0';
 const partitions = 2;
-const tokenRejectedLog = 'mediarithmics API refused the token; consumption paused until it is accepted';
+const tokenRejectedLog = 'mediarithmics API rejected the token; consumption paused until it is accepted';
 const scope = new FaultScope();
 
 test('refused token pauses until accepted', async (t) => {
