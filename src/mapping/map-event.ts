@@ -42,6 +42,8 @@ export interface DeleteResult {
   readonly occurredAtMs: number;
   /** One line per usable identifier, in event order, without duplicates. Never empty. */
   readonly lines: readonly DeletionLine[];
+  /** `lines` serialized by serializeLine, in the same order: the text that goes into the execution body. */
+  readonly texts: readonly string[];
   readonly skippedIdentifiers: readonly SkippedIdentifier[];
 }
 
@@ -100,8 +102,8 @@ export function mapEvent(event: ConsentEvent, policy: MappingPolicy): MappingRes
   };
 
   const lines: DeletionLine[] = [];
+  const texts: string[] = [];
   const skippedIdentifiers: SkippedIdentifier[] = [];
-  const serializedLines = new Set<string>();
 
   const identifiers = event.identifiers;
   for (let index = 0; index < identifiers.length; index++) {
@@ -118,12 +120,14 @@ export function mapEvent(event: ConsentEvent, policy: MappingPolicy): MappingRes
       continue;
     }
 
+    // An event has at most MAX_IDENTIFIERS identifiers and usually two, so a linear
+    // search costs less than building a Set for every event.
     const serialized = serializeLine(line);
-    if (serializedLines.has(serialized)) {
+    if (texts.includes(serialized)) {
       skippedIdentifiers.push({ index, identifierType: identifier.type, reason: 'duplicate_line' });
       continue;
     }
-    serializedLines.add(serialized);
+    texts.push(serialized);
     lines.push(line);
   }
 
@@ -147,6 +151,7 @@ export function mapEvent(event: ConsentEvent, policy: MappingPolicy): MappingRes
     occurredAt: event.occurred_at,
     occurredAtMs: timestampToEpochMs(event.occurred_at),
     lines,
+    texts,
     skippedIdentifiers,
   };
 }

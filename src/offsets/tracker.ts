@@ -22,6 +22,8 @@ function partitionKey(topic: string, partition: number): string {
 export class OffsetTracker {
   private readonly ledgers = new Map<string, PartitionLedger>();
   private assignment = new Set<string>();
+  /** The ledger returned last: records come in batches of one partition, so most lookups repeat it. */
+  private lastLedger: PartitionLedger | undefined;
 
   /** True when the latest assignment includes the partition. */
   isAssigned(topic: string, partition: number): boolean {
@@ -29,12 +31,16 @@ export class OffsetTracker {
   }
 
   ledger(topic: string, partition: number): PartitionLedger {
+    const last = this.lastLedger;
+    if (last !== undefined && last.partition === partition && last.topic === topic) return last;
+
     const key = partitionKey(topic, partition);
     let ledger = this.ledgers.get(key);
     if (!ledger) {
       ledger = new PartitionLedger(topic, partition);
       this.ledgers.set(key, ledger);
     }
+    this.lastLedger = ledger;
     return ledger;
   }
 
@@ -47,6 +53,7 @@ export class OffsetTracker {
     const keep = new Set(assignment.map(({ topic, partition }) => partitionKey(topic, partition)));
     const previous = this.assignment;
     this.assignment = keep;
+    this.lastLedger = undefined;
 
     const lost: (TopicPartition & { unsettledRecords: number; deliveredUncommitted: number })[] = [];
     for (const [key, ledger] of this.ledgers) {

@@ -1,20 +1,19 @@
 import type { ReasonCode } from '../contract/reasons.ts';
 import type { RecordOutcome } from '../mapping/interpret.ts';
 import { windowDropReasons } from '../telemetry/catalog.ts';
-import { serializeLine } from '../mapping/lines.ts';
 import type { RecordEntry } from '../offsets/ledger.ts';
 import type { OffsetTracker } from '../offsets/tracker.ts';
 import type { Committer } from '../offsets/committer.ts';
 import type { SourceRecord } from '../source/record.ts';
 import type { DeadLetter, DeadLetterSink } from '../dlq/dead-letters.ts';
 import { Windower, type WindowPolicy } from '../window/windower.ts';
-import type { RecordRef, Window } from '../window/window.ts';
+import type { DocumentType, RecordRef, Window, WindowKey } from '../window/window.ts';
 import { DeliveryQueue, type Sender } from './delivery-queue.ts';
 import type { DeliveryReport } from '../sink/send-window.ts';
 import type { ExecutionFollower } from '../sink/execution-follower.ts';
 import type { ReceiptWriter } from '../receipts/receipts.ts';
 import type { Logger } from '../telemetry/logger.ts';
-import type { Metrics } from '../telemetry/metrics.ts';
+import type { CounterSeries, HistogramSeries, Metrics } from '../telemetry/metrics.ts';
 
 export interface PipelineOptions {
   window: WindowPolicy;
@@ -56,10 +55,19 @@ export class Pipeline {
   private readonly pendingDeadLetters = new Set<Promise<void>>();
   private readonly pressureListeners = new Set<() => void>();
   private readonly reliefWaiters = new Set<() => void>();
+  /** Counter handles for what is counted once per record, so each count is a plain addition. */
+  private readonly consumedByTopic = new Map<string, CounterSeries>();
+  private readonly skippedByReason = new Map<string, CounterSeries>();
+  private readonly deletingEvents: CounterSeries;
+  private readonly windowKeys = new Map<string, WindowKey>();
+  private lastKey: WindowKey | undefined;
+  private readonly timeToErasure: HistogramSeries;
 
   constructor(options: PipelineOptions, deps: PipelineDeps) {
     this.options = options;
     this.deps = deps;
+    this.deletingEvents = deps.counters.counter('events_deleting_total');
+    this.timeToErasure = deps.counters.histogram('time_to_erasure_seconds');
     this.deliveries = new DeliveryQueue(
       deps.sender,
       options.maxConcurrentExecutions,
@@ -85,16 +93,16 @@ export class Pipeline {
     const entry = tracker.ledger(record.topic, record.partition).register(BigInt(record.offset));
     if (!entry) return false;
 
-    counters.increment('events_consumed_total', { topic: record.topic });
+    this.consumedCounter(record.topic).add();
 
     switch (outcome.kind) {
       case 'tombstone':
-        counters.increment('events_skipped_total', { reason: 'tombstone' satisfies ReasonCode });
+        this.skippedCounter('tombstone' satisfies ReasonCode).add();
         entry.sealed = true;
         break;
 
       case 'skipped':
-        counters.increment('events_skipped_total', { reason: outcome.reason });
+        this.skippedCounter(outcome.reason).add();
         // Debug level: skips by policy (consent.granted above all) are routine and frequent.
         this.deps.logger.debug({ eventId: outcome.eventId, eventType: outcome.eventType, reason: outcome.reason, topic: record.topic, partition: record.partition, offset: record.offset }, 'event skipped');
         entry.sealed = true;
@@ -112,15 +120,14 @@ export class Pipeline {
         }
 
         const ref: RecordRef = { entry, record, eventId: outcome.eventId, occurredAtMs: outcome.occurredAtMs };
-        const key = { datamartId: outcome.datamartId, documentType: outcome.documentType };
-        const texts = outcome.lines.map(serializeLine);
+        const texts = outcome.texts;
         const hold: Held = { lines: texts.length, bytes: record.value?.length ?? 0 };
         for (const text of texts) hold.bytes += text.length;
-        this.windower.addEvent(key, texts, ref);
+        this.windower.addEvent(this.windowKey(outcome.datamartId, outcome.documentType), texts, ref);
         this.held.set(entry, hold);
         this.heldLines += hold.lines;
         this.heldBytes += hold.bytes;
-        counters.increment('events_deleting_total');
+        this.deletingEvents.add();
         entry.sealed = true;
         break;
       }
@@ -238,24 +245,74 @@ export class Pipeline {
   /** Counts delivered lines by type and observes the time to erasure of each event once. */
   private recordDelivered(window: Window, report: DeliveryReport): void {
     const { counters } = this.deps;
-    const observed = new Set<RecordEntry>();
+
     // Counted locally first: one metric update per line type, not per line.
-    const byType = new Map<ReturnType<typeof lineType>, number>();
+    const byType = [0, 0, 0, 0];
+    let delivered = 0;
+    for (const execution of report.executions) {
+      for (const index of execution.indexes) byType[lineTypeIndex(window.lines[index]!)]! += 1;
+      delivered += execution.indexes.length;
+    }
+    for (let type = 0; type < lineTypes.length; type++) {
+      if (byType[type]! > 0) counters.increment('lines_sent_total', { type: lineTypes[type]! }, byType[type]);
+    }
+
+    // Usually every line was accepted in one execution, and each record of the
+    // window counts. After a split with refused lines, only the owners of
+    // accepted lines count, each once.
+    if (report.executions.length === 1 && delivered === window.lines.length) {
+      const acceptedAt = report.executions[0]!.acceptedAt;
+      for (const ref of window.refs()) this.markDelivered(ref, acceptedAt);
+      return;
+    }
+    const seen = new Set<RecordEntry>();
     for (const execution of report.executions) {
       for (const index of execution.indexes) {
-        const type = lineType(window.lines[index]!);
-        byType.set(type, (byType.get(type) ?? 0) + 1);
         for (const owner of window.owners[index] ?? []) {
-          if (observed.has(owner.entry)) continue;
-          observed.add(owner.entry);
-          if (owner.entry.ledger.markDelivered(owner.entry.offset)) counters.increment('duplicates_resent_total');
-          if (Number.isFinite(owner.occurredAtMs)) {
-            counters.observe('time_to_erasure_seconds', {}, Math.max(0, execution.acceptedAt - owner.occurredAtMs) / 1000);
-          }
+          if (seen.has(owner.entry)) continue;
+          seen.add(owner.entry);
+          this.markDelivered(owner, execution.acceptedAt);
         }
       }
     }
-    for (const [type, count] of byType) counters.increment('lines_sent_total', { type }, count);
+  }
+
+  private markDelivered(owner: RecordRef, acceptedAt: number): void {
+    if (owner.entry.ledger.markDelivered(owner.entry.offset)) this.deps.counters.increment('duplicates_resent_total');
+    if (Number.isFinite(owner.occurredAtMs)) this.timeToErasure.observe(Math.max(0, acceptedAt - owner.occurredAtMs) / 1000);
+  }
+
+  /** Returns one key object per destination, so the windower finds its slot by identity. */
+  private windowKey(datamartId: string, documentType: DocumentType): WindowKey {
+    const last = this.lastKey;
+    if (last !== undefined && last.datamartId === datamartId && last.documentType === documentType) return last;
+
+    const id = `${datamartId}/${documentType}`;
+    let key = this.windowKeys.get(id);
+    if (!key) {
+      key = { datamartId, documentType };
+      this.windowKeys.set(id, key);
+    }
+    this.lastKey = key;
+    return key;
+  }
+
+  private consumedCounter(topic: string): CounterSeries {
+    let series = this.consumedByTopic.get(topic);
+    if (!series) {
+      series = this.deps.counters.counter('events_consumed_total', { topic });
+      this.consumedByTopic.set(topic, series);
+    }
+    return series;
+  }
+
+  private skippedCounter(reason: ReasonCode): CounterSeries {
+    let series = this.skippedByReason.get(reason);
+    if (!series) {
+      series = this.deps.counters.counter('events_skipped_total', { reason });
+      this.skippedByReason.set(reason, series);
+    }
+    return series;
   }
 
   private releaseEntries(entries: Iterable<RecordEntry>): void {
@@ -276,10 +333,16 @@ export class Pipeline {
   }
 }
 
-const typePrefix = '{"type":"';
+const lineTypes = ['USER_POINT', 'USER_ACCOUNT', 'USER_EMAIL', 'USER_AGENT'] as const;
 
-/** Reads the line type from the start of the serialized line (serializeLine writes `type` first). */
-function lineType(line: string): 'USER_POINT' | 'USER_ACCOUNT' | 'USER_EMAIL' | 'USER_AGENT' {
-  const end = line.indexOf('"', typePrefix.length);
-  return line.slice(typePrefix.length, end) as 'USER_POINT' | 'USER_ACCOUNT' | 'USER_EMAIL' | 'USER_AGENT';
+/**
+ * Reads the line type from the serialized line, which starts with
+ * `{"type":"USER_` (serializeLine writes `type` first): the next two characters
+ * tell the four types apart without slicing the string.
+ */
+function lineTypeIndex(line: string): number {
+  const first = line.charCodeAt(14);
+  if (first === 0x50 /* P */) return 0;
+  if (first === 0x45 /* E */) return 2;
+  return line.charCodeAt(15) === 0x43 /* C */ ? 1 : 3;
 }

@@ -77,7 +77,7 @@ export class WindowSender {
     // A known import costs no request, so it takes no rate-limit slot.
     const importId = await this.withRetries(window, 'resolve_import', signal, () => this.imports.resolve(window.key), !this.imports.isKnown(window.key));
     if (isRefusal(importId)) {
-      report.rejected.push({ owners: window.refs(), reason: 'document_import_unavailable', status: importId.status, message: importId.message });
+      report.rejected.push({ owners: [...window.refs()], reason: 'document_import_unavailable', status: importId.status, message: importId.message });
       return report;
     }
     report.importId = importId;

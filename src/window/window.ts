@@ -39,6 +39,8 @@ export class Window {
   trigger: FlushTrigger | undefined;
 
   private readonly indexByLine = new Map<string, number>();
+  /** One ref per record in `records`, in the order they entered. */
+  private readonly recordRefs: RecordRef[] = [];
 
   constructor(key: WindowKey, openedAt: number) {
     this.id = nextWindowId++;
@@ -50,10 +52,22 @@ export class Window {
     return this.indexByLine.has(line);
   }
 
+  /** Index of the line in this window, or -1. */
+  indexOf(line: string): number {
+    return this.indexByLine.get(line) ?? -1;
+  }
+
   /** Adds a line, or folds a duplicate into the line already present. */
   add(line: string, lineBytes: number, owner: RecordRef): void {
-    const existing = this.indexByLine.get(line);
-    if (existing !== undefined) {
+    this.place(line, lineBytes, owner, this.indexOf(line));
+  }
+
+  /**
+   * Adds a line whose index the caller already looked up (-1 when absent), so
+   * that each line is looked up once on its way in.
+   */
+  place(line: string, lineBytes: number, owner: RecordRef, existing: number): void {
+    if (existing >= 0) {
       this.owners[existing]!.push(owner);
     } else {
       this.indexByLine.set(line, this.lines.length);
@@ -62,8 +76,10 @@ export class Window {
       this.bytes += lineBytes + 1;
     }
 
-    if (!this.records.has(owner.entry)) {
+    // The lines of one event arrive together, so the last ref is usually the owner.
+    if (this.recordRefs[this.recordRefs.length - 1]?.entry !== owner.entry && !this.records.has(owner.entry)) {
       this.records.add(owner.entry);
+      this.recordRefs.push(owner);
       owner.entry.pending += 1;
     }
   }
@@ -94,23 +110,18 @@ export class Window {
       kept.lines.push(line);
       kept.owners.push(owned);
       kept.bytes += Buffer.byteLength(line) + 1;
-      for (const owner of owned) kept.records.add(owner.entry);
+      for (const owner of owned) {
+        if (kept.records.has(owner.entry)) continue;
+        kept.records.add(owner.entry);
+        kept.recordRefs.push(owner);
+      }
     });
     return { kept: kept.lines.length > 0 ? kept : undefined, dropped };
   }
 
   /** Lists every record with a line in this window, each once. */
-  refs(): RecordRef[] {
-    const seen = new Set<RecordEntry>();
-    const refs: RecordRef[] = [];
-    for (const owners of this.owners) {
-      for (const owner of owners) {
-        if (seen.has(owner.entry)) continue;
-        seen.add(owner.entry);
-        refs.push(owner);
-      }
-    }
-    return refs;
+  refs(): readonly RecordRef[] {
+    return this.recordRefs;
   }
 }
 

@@ -61,6 +61,10 @@ describe('mapEvent contract examples', () => {
         { type: 'USER_ACCOUNT', user_account_id: 'CRM-1001', compartment_id: '1000' },
         { type: 'USER_EMAIL', hash: JANE_SHA256 },
       ],
+      texts: [
+        '{"type":"USER_ACCOUNT","user_account_id":"CRM-1001","compartment_id":"1000"}',
+        `{"type":"USER_EMAIL","hash":"${JANE_SHA256}"}`,
+      ],
       skippedIdentifiers: [],
     });
   });
