@@ -1,7 +1,7 @@
 // Command-line options of bench/run.ts.
 import { parseArgs } from 'node:util';
 
-export const PHASES = ['java', 'bare', 'bare-json', 'connector', 'naive', 'pair', 'memory', 'profile'] as const;
+export const PHASES = ['java', 'bare', 'bare-json', 'platformatic', 'platformatic-json', 'connector', 'naive', 'pair', 'memory', 'profile'] as const;
 export type Phase = (typeof PHASES)[number];
 
 export interface BenchOptions {
@@ -30,7 +30,8 @@ export interface BenchOptions {
 export const USAGE = `Usage: node bench/run.ts [options]
 
 Backlog mode (the default) loads a topic once and measures, one after the other,
-Kafka's Java consumer, a bare kafkajs consumer, the connector and a naive connector.
+Kafka's Java consumer, bare kafkajs and @platformatic/kafka consumers, the
+connector and a naive connector.
 
   --events N             events in the backlog topic (default 2000000)
   --partitions P         partitions of the topic (default 6)

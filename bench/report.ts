@@ -1,7 +1,7 @@
 // Medians, the side-by-side table and the target checks of a benchmark run.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { KAFKA_VERSION } from '../scripts/kafka/broker.ts';
@@ -24,6 +24,8 @@ export interface Environment {
   memoryGiB: number;
   node: string;
   kafkajs: string;
+  /** Version of the @platformatic/kafka devDependency, or 'not installed'. */
+  platformaticKafka: string;
   kafka: string;
   java: string;
   /** Commit of the measured source, with "+uncommitted changes" when src/ differs from it. */
@@ -49,6 +51,9 @@ export function sourceFingerprint(repoRoot: string): string {
 export function describeEnvironment(repoRoot: string): Environment {
   const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
   const kafkajs = JSON.parse(readFileSync(join(repoRoot, 'node_modules', 'kafkajs', 'package.json'), 'utf8')) as { version: string };
+  const platformaticPackage = join(repoRoot, 'node_modules', '@platformatic', 'kafka', 'package.json');
+  // It is a devDependency, which an install with --omit=dev leaves out, and only its phases need it.
+  const platformaticKafka = existsSync(platformaticPackage) ? (JSON.parse(readFileSync(platformaticPackage, 'utf8')) as { version: string }).version : 'not installed';
   const java = spawnSync('java', ['-version'], { encoding: 'utf8' });
   return {
     cpus: availableParallelism(),
@@ -56,6 +61,7 @@ export function describeEnvironment(repoRoot: string): Environment {
     memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
     node: process.version,
     kafkajs: kafkajs.version,
+    platformaticKafka,
     kafka: KAFKA_VERSION,
     java: (java.stderr || java.stdout).split('\n')[0]?.trim() ?? 'unknown',
     commit: sourceCommit(repoRoot),

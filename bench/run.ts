@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // Benchmark harness. It starts a Kafka broker and the mediarithmics stand-in
 // behind a latency proxy, and loads a backlog topic once. Then it measures
-// Kafka's Java consumer, bare kafkajs consumers, the connector (one and two
-// processes) and a naive connector on it, one after the other. `--steady` measures produce-to-POST latency at
-// a fixed rate instead. Run `node bench/run.ts --help` for the options; the
-// results are printed as markdown and kept under .cache/bench/runs/.
+// Kafka's Java consumer, bare kafkajs and @platformatic/kafka consumers, the
+// connector (one and two processes) and a naive connector on it, one after
+// the other. `--steady` measures produce-to-POST latency at a fixed rate
+// instead. Run `node bench/run.ts --help` for the options; the results are
+// printed as markdown and kept under .cache/bench/runs/.
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
@@ -135,7 +136,16 @@ async function backlogMode(): Promise<string> {
   const manifest = await ensureTopic(options.events);
   const topic = manifest.topic;
   const records = options.events;
-  const runs: Record<'java' | 'bare' | 'bareJson' | 'connector' | 'naive' | 'pair', Measurement[]> = { java: [], bare: [], bareJson: [], connector: [], naive: [], pair: [] };
+  const runs: Record<'java' | 'bare' | 'bareJson' | 'platformatic' | 'platformaticJson' | 'connector' | 'naive' | 'pair', Measurement[]> = {
+    java: [],
+    bare: [],
+    bareJson: [],
+    platformatic: [],
+    platformaticJson: [],
+    connector: [],
+    naive: [],
+    pair: [],
+  };
   const problems: string[] = [];
 
   for (let run = 1; run <= options.runs; run += 1) {
@@ -145,14 +155,24 @@ async function backlogMode(): Promise<string> {
       log(describeRun(`run ${run} Java consumer`, result));
     }
     if (phases.has('bare')) {
-      const result = await runBareConsumer(context, topic, records, runTimeoutMs(records), false);
+      const result = await runBareConsumer(context, 'kafkajs', topic, records, runTimeoutMs(records), false);
       runs.bare.push(result);
       log(describeRun(`run ${run} bare kafkajs`, result));
     }
     if (phases.has('bare-json')) {
-      const result = await runBareConsumer(context, topic, records, runTimeoutMs(records), true);
+      const result = await runBareConsumer(context, 'kafkajs', topic, records, runTimeoutMs(records), true);
       runs.bareJson.push(result);
       log(describeRun(`run ${run} kafkajs with JSON.parse`, result));
+    }
+    if (phases.has('platformatic')) {
+      const result = await runBareConsumer(context, 'platformatic', topic, records, runTimeoutMs(records), false);
+      runs.platformatic.push(result);
+      log(describeRun(`run ${run} bare @platformatic/kafka`, result));
+    }
+    if (phases.has('platformatic-json')) {
+      const result = await runBareConsumer(context, 'platformatic', topic, records, runTimeoutMs(records), true);
+      runs.platformaticJson.push(result);
+      log(describeRun(`run ${run} @platformatic/kafka with JSON.parse`, result));
     }
     if (phases.has('connector')) {
       const result = await runConnector(context, { topic, records, processes: 1, env: connectorEnv(), nodeOptions: options.nodeOptions, timeoutMs: runTimeoutMs(records) });
@@ -182,6 +202,8 @@ async function backlogMode(): Promise<string> {
   const java = add('Kafka Java consumer (ConsumerPerformance)', runs.java);
   const bare = add('bare kafkajs consumer (eachBatch, count only)', runs.bare);
   const bareJson = add('kafkajs consumer with JSON.parse of every value', runs.bareJson);
+  const platformatic = add('bare @platformatic/kafka consumer (stream, count only)', runs.platformatic);
+  const platformaticJson = add('@platformatic/kafka consumer with JSON.parse of every value', runs.platformaticJson);
   const connector = add('connector, 1 process', runs.connector);
   const pair = add('connector, 2 processes in one group', runs.pair);
   const naive = add('naive connector (eachMessage, POST and commit per event)', runs.naive);
@@ -235,6 +257,9 @@ async function backlogMode(): Promise<string> {
   out.push(ratioLine('connector / kafkajs with JSON.parse', ratio(connector, bareJson, (summary) => summary.eventsPerSecondTo95 ?? summary.eventsPerSecond)));
   out.push(ratioLine('two connector processes / one', ratio(pair, connector)));
   out.push(ratioLine('connector / naive connector', ratio(connector, naive)));
+  // These rows compare two clients, so they appear only when both ran.
+  if (platformatic && bare) out.push(ratioLine('platformatic / bare kafkajs', ratio(platformatic, bare)));
+  if (platformaticJson && bareJson) out.push(ratioLine('platformatic with JSON.parse / kafkajs with JSON.parse', ratio(platformaticJson, bareJson)));
   out.push('');
 
   out.push('## Targets', '');
@@ -371,7 +396,7 @@ function environmentLines(): string[] {
   const changed = sourceFingerprint(repoRoot) !== fingerprintAtStart;
   return [
     `- machine: ${environment.cpus} CPUs (${environment.cpuModel}), ${environment.memoryGiB} GiB memory`,
-    `- Node.js ${environment.node}, kafkajs ${environment.kafkajs}, Apache Kafka ${environment.kafka} (${environment.java})`,
+    `- Node.js ${environment.node}, kafkajs ${environment.kafkajs}, @platformatic/kafka ${environment.platformaticKafka}, Apache Kafka ${environment.kafka} (${environment.java})`,
     `- connector source: ${environment.commit}` +
       (changed ? `; WARNING: src/ changed during the run (now ${sourceCommit(repoRoot)}); the child logs show which runs started after the change` : ''),
   ];

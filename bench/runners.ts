@@ -1,6 +1,6 @@
 // One measured run of each consumer the benchmark compares: Kafka's Java
-// consumer performance tool, a bare kafkajs consumer, the connector (one or
-// more processes in one group) and the naive connector.
+// consumer performance tool, bare kafkajs and @platformatic/kafka consumers,
+// the connector (one or more processes in one group) and the naive connector.
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -25,7 +25,7 @@ export interface BenchContext {
 }
 
 export interface Measurement {
-  kind: 'java' | 'bare' | 'bare-json' | 'connector' | 'connector-pair' | 'naive';
+  kind: 'java' | 'bare' | 'bare-json' | 'platformatic' | 'platformatic-json' | 'connector' | 'connector-pair' | 'naive';
   /** Records consumed (or committed) during the measured interval. */
   records: number;
   /** Measured interval in seconds: from joining the group until the last record was consumed or committed. */
@@ -124,22 +124,36 @@ function parseConsumerPerformance(stdout: string): Record<string, number> {
   return Object.fromEntries(names.map((name, index) => [name, Number(cells[index])]));
 }
 
-/** Runs bench/bare-consumer.ts until it has counted every record, with JSON.parse on every value when `parseJson` is set. */
-export async function runBareConsumer(context: BenchContext, topic: string, records: number, timeoutMs: number, parseJson: boolean): Promise<Measurement> {
-  const groupId = `bench-bare-${context.runTag}-${Date.now()}`;
-  const args = [join(context.repoRoot, 'bench', 'bare-consumer.ts'), context.bootstrap, topic, groupId, String(records), ...(parseJson ? ['json'] : [])];
+/** Kafka client library of a bare consumer run. */
+export type BareClient = 'kafkajs' | 'platformatic';
+
+/** Child script, group id prefix and measurement kinds (count only, with JSON.parse) of each bare consumer. */
+const BARE_CONSUMERS: Record<BareClient, { script: string; groupPrefix: string; kinds: [Measurement['kind'], Measurement['kind']] }> = {
+  kafkajs: { script: 'bare-consumer.ts', groupPrefix: 'bench-bare', kinds: ['bare', 'bare-json'] },
+  platformatic: { script: 'bare-platformatic.ts', groupPrefix: 'bench-platformatic', kinds: ['platformatic', 'platformatic-json'] },
+};
+
+/**
+ * Runs the bare consumer of `client` (bench/bare-consumer.ts or
+ * bench/bare-platformatic.ts) until it has counted every record, with
+ * JSON.parse on every value when `parseJson` is set.
+ */
+export async function runBareConsumer(context: BenchContext, client: BareClient, topic: string, records: number, timeoutMs: number, parseJson: boolean): Promise<Measurement> {
+  const { script, groupPrefix, kinds } = BARE_CONSUMERS[client];
+  const groupId = `${groupPrefix}-${context.runTag}-${Date.now()}`;
+  const args = [join(context.repoRoot, 'bench', script), context.bootstrap, topic, groupId, String(records), ...(parseJson ? ['json'] : [])];
   const child = spawnChild(process.execPath, args, {
     cwd: context.repoRoot,
     env: baseEnv(),
     logPath: join(context.runDir, `${groupId}.log`),
   });
   try {
-    const joined = await child.waitForLine((line) => line.event === 'joined', 60_000, 'the bare consumer joining its group');
-    const done = await child.waitForLine((line) => line.event === 'done', timeoutMs, `the bare consumer reading ${records} records`);
+    const joined = await child.waitForLine((line) => line.event === 'joined', 60_000, `the bare ${client} consumer joining its group`);
+    const done = await child.waitForLine((line) => line.event === 'done', timeoutMs, `the bare ${client} consumer reading ${records} records`);
     const { stats, exit } = await stopChild(child, 10_000);
     const seconds = ((done.atMs as number) - (joined.atMs as number)) / 1000;
     return {
-      kind: parseJson ? 'bare-json' : 'bare',
+      kind: parseJson ? kinds[1] : kinds[0],
       records: done.records as number,
       seconds,
       eventsPerSecond: (done.records as number) / seconds,
