@@ -250,6 +250,7 @@ export async function startConnector(config: Config, logger: Logger, metrics: Me
       });
     },
     shouldPause: () => draining,
+    hasRoom: () => !auth.refused && !pipeline.overLimit(),
     waitForRoom: async (control) => {
       if (!auth.refused && !pipeline.overLimit()) return true;
       waitingForRoom = true;

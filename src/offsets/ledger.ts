@@ -10,6 +10,9 @@ export interface RecordEntry {
   readonly readAt: number;
   pending: number;
   sealed: boolean;
+  /** Lines and bytes the record holds in windows or a pending dead letter, for the buffer bounds; 0 once released. */
+  heldLines: number;
+  heldBytes: number;
 }
 
 /**
@@ -51,7 +54,7 @@ export class PartitionLedger {
     if (offset <= this.highestRegistered) return undefined;
 
     this.highestRegistered = offset;
-    const entry: RecordEntry = { ledger: this, offset, readAt: Date.now(), pending: 0, sealed: false };
+    const entry: RecordEntry = { ledger: this, offset, readAt: Date.now(), pending: 0, sealed: false, heldLines: 0, heldBytes: 0 };
     this.entries.push(entry);
     return entry;
   }

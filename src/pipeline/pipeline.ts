@@ -33,12 +33,6 @@ export interface PipelineDeps {
   counters: Metrics;
 }
 
-/** Bytes and lines a record keeps in memory until it is settled. */
-interface Held {
-  lines: number;
-  bytes: number;
-}
-
 /**
  * The chain from a consumed record to committed offsets:
  * interpret → window → send → settle → commit. `accept` is synchronous and is
@@ -49,7 +43,6 @@ export class Pipeline {
   private readonly deps: PipelineDeps;
   private readonly windower: Windower;
   private readonly deliveries: DeliveryQueue;
-  private readonly held = new Map<RecordEntry, Held>();
   private heldLines = 0;
   private heldBytes = 0;
   private readonly pendingDeadLetters = new Set<Promise<void>>();
@@ -121,12 +114,10 @@ export class Pipeline {
 
         const ref: RecordRef = { entry, record, eventId: outcome.eventId, occurredAtMs: outcome.occurredAtMs };
         const texts = outcome.texts;
-        const hold: Held = { lines: texts.length, bytes: record.value?.length ?? 0 };
-        for (const text of texts) hold.bytes += text.length;
+        let bytes = record.value?.length ?? 0;
+        for (const text of texts) bytes += text.length;
         this.windower.addEvent(this.windowKey(outcome.datamartId, outcome.documentType), texts, ref);
-        this.held.set(entry, hold);
-        this.heldLines += hold.lines;
-        this.heldBytes += hold.bytes;
+        this.hold(entry, texts.length, bytes);
         this.deletingEvents.add();
         entry.sealed = true;
         break;
@@ -181,9 +172,7 @@ export class Pipeline {
 
   private deadLetter(entry: RecordEntry, letter: DeadLetter): void {
     // The record's bytes stay in memory until the dead letter is durable.
-    const hold: Held = { lines: 0, bytes: letter.record.value?.length ?? 0 };
-    this.held.set(entry, hold);
-    this.heldBytes += hold.bytes;
+    this.hold(entry, 0, letter.record.value?.length ?? 0);
     entry.pending += 1;
     const task = this.deps.deadLetters.send(letter).then(() => this.releaseEntries([entry]));
     this.pendingDeadLetters.add(task);
@@ -315,15 +304,21 @@ export class Pipeline {
     return series;
   }
 
+  private hold(entry: RecordEntry, lines: number, bytes: number): void {
+    entry.heldLines = lines;
+    entry.heldBytes = bytes;
+    this.heldLines += lines;
+    this.heldBytes += bytes;
+  }
+
   private releaseEntries(entries: Iterable<RecordEntry>): void {
     const released = [...entries];
     for (const entry of released) {
       if (entry.pending !== 1) continue;
-      const hold = this.held.get(entry);
-      if (!hold) continue;
-      this.held.delete(entry);
-      this.heldLines -= hold.lines;
-      this.heldBytes -= hold.bytes;
+      this.heldLines -= entry.heldLines;
+      this.heldBytes -= entry.heldBytes;
+      entry.heldLines = 0;
+      entry.heldBytes = 0;
     }
 
     this.deps.tracker.release(released);

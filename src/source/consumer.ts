@@ -32,6 +32,8 @@ export interface SourceHandlers {
   accept(record: SourceRecord, control: BatchControl): boolean | Promise<boolean>;
   /** True when the source must stop fetching for good (the process is draining). */
   shouldPause(): boolean;
+  /** True when records can be taken now; checked before each record, so it must be cheap. */
+  hasRoom(): boolean;
   /**
    * Waits, heartbeating, while the pipeline is full or the API refuses the
    * token. Resolves true when records can be taken again and false when the
@@ -180,32 +182,39 @@ export class KafkaSource {
       active: () => isRunning() && !isStale(),
     };
 
-    for (const message of batch.messages) {
-      if (!control.active()) break;
+    // Only the last taken offset is resolved: kafkajs parses every offset it is
+    // given, and resolving one offset also covers those before it.
+    let lastTaken: string | undefined;
+    try {
+      for (const message of batch.messages) {
+        if (!control.active()) break;
 
-      // Stop in the middle of a batch when the process drains: the unresolved
-      // rest is fetched again by the next owner, so nothing is skipped.
-      if (this.paused || handlers.shouldPause()) {
-        this.pause();
-        break;
+        // Stop in the middle of a batch when the process drains: the unresolved
+        // rest is fetched again by the next owner, so nothing is skipped.
+        if (this.paused || handlers.shouldPause()) {
+          this.pause();
+          break;
+        }
+
+        // Backpressure waits here rather than pausing the consumer: kafkajs
+        // sleeps a whole fetch wait after a pause, and this keeps the batch.
+        if (!handlers.hasRoom() && !(await handlers.waitForRoom(control))) break;
+
+        const record: SourceRecord = {
+          topic: batch.topic,
+          partition: batch.partition,
+          offset: message.offset,
+          timestamp: message.timestamp,
+          key: message.key,
+          value: message.value,
+          headers: message.headers ?? {},
+        };
+        const taken = handlers.accept(record, control);
+        if (taken === false || (taken !== true && !(await taken))) break;
+        lastTaken = message.offset;
       }
-
-      // Backpressure waits here rather than pausing the consumer: kafkajs
-      // sleeps a whole fetch wait after a pause, and this keeps the batch.
-      if (!(await handlers.waitForRoom(control))) break;
-
-      const record: SourceRecord = {
-        topic: batch.topic,
-        partition: batch.partition,
-        offset: message.offset,
-        timestamp: message.timestamp,
-        key: message.key,
-        value: message.value,
-        headers: message.headers ?? {},
-      };
-      const taken = handlers.accept(record, control);
-      if (taken === false || (taken !== true && !(await taken))) break;
-      resolveOffset(message.offset);
+    } finally {
+      if (lastTaken !== undefined) resolveOffset(lastTaken);
     }
 
     handlers.afterBatch(batch.topic, batch.partition, batch.lastOffset());
