@@ -19,8 +19,18 @@ if (!brokers || !topic || !groupId || !Number.isSafeInteger(expected) || expecte
 }
 
 const kafka = new Kafka({ clientId: 'bench-bare-consumer', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
-// The same options as src/source/consumer.ts, so the comparison is about the work per record.
-const consumer = kafka.consumer({ groupId, sessionTimeout: 30_000, heartbeatInterval: 3_000, allowAutoTopicCreation: false, maxBytesPerPartition: 1024 * 1024 });
+// The same options as src/source/consumer.ts with the connector's default fetch
+// sizes (KAFKA_FETCH_MAX_BYTES, KAFKA_FETCH_MAX_BYTES_PER_PARTITION), so the
+// comparison is about the work per record.
+const consumer = kafka.consumer({
+  groupId,
+  sessionTimeout: 30_000,
+  heartbeatInterval: 3_000,
+  allowAutoTopicCreation: false,
+  maxBytes: 3 * 1024 * 1024,
+  maxBytesPerPartition: 512 * 1024,
+  maxWaitTimeInMs: 500,
+});
 
 const parseJson = mode === 'json';
 let counted = 0;

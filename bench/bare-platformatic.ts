@@ -20,14 +20,14 @@ if (!brokers || !topic || !groupId || !Number.isSafeInteger(expected) || expecte
 // bench/bare-consumer.ts so that both clients fetch with the same limits:
 // - sessionTimeout 30 s and heartbeatInterval 3 s: the same options there.
 // - rebalanceTimeout 60 s: the kafkajs default (this client's is 102 s).
-// - maxBytesPerPartition 1 MiB: kafkajs maxBytesPerPartition. Unset, this
-//   client uses maxBytes for each partition.
-// - maxBytes 10 MiB per fetch: the kafkajs default of maxBytes. This client's
-//   default is 50 MiB in dist/clients/consumer/options.js, although its
-//   docs/consumer.md documents 10 MB.
-// - minBytes 1, maxWaitTime 5 s and READ_COMMITTED isolation are the defaults
-//   of both clients. The roundrobin assigner is this client's default and
-//   kafkajs's.
+// - maxBytesPerPartition 512 KiB and maxBytes 3 MiB per fetch: the
+//   connector's default fetch sizes, also used by bench/bare-consumer.ts.
+//   Unset, this client's maxBytes is 50 MiB (dist/clients/consumer/options.js,
+//   although its docs/consumer.md documents 10 MB) and maxBytesPerPartition
+//   takes the value of maxBytes.
+// - maxWaitTime 500 ms: the connector's kafkajs maxWaitTimeInMs.
+// - minBytes 1 and READ_COMMITTED isolation are the defaults of both clients.
+//   The roundrobin assigner is this client's default and kafkajs's.
 // - No deserializers, so keys and values stay Buffers, as in kafkajs.
 // - highWaterMark keeps its default of 1024 messages. kafkajs has no such
 //   buffer, and the flowing 'data' listener below receives each message as
@@ -40,8 +40,9 @@ const consumer = new Consumer({
   sessionTimeout: 30_000,
   rebalanceTimeout: 60_000,
   heartbeatInterval: 3_000,
-  maxBytesPerPartition: 1024 * 1024,
-  maxBytes: 10 * 1024 * 1024,
+  maxBytesPerPartition: 512 * 1024,
+  maxBytes: 3 * 1024 * 1024,
+  maxWaitTime: 500,
 });
 
 const parseJson = mode === 'json';

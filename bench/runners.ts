@@ -6,6 +6,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Admin } from 'kafkajs';
 import { libsDir } from '../scripts/kafka/broker.ts';
+import { nodeFlags } from '../src/cli/node-flags.ts';
 import type { ApiProxy } from './api-proxy.ts';
 import { baseEnv, spawnChild, stopChild, type Child } from './children.ts';
 import { committedRecords } from './topic.ts';
@@ -179,7 +180,7 @@ export interface ConnectorRunOptions {
   timeoutMs: number;
 }
 
-/** Runs `node src/cli/main.ts` (one or more processes in a new group) until every offset of the topic is committed. */
+/** Runs `node <nodeFlags> src/cli/main.ts`, as the container does (one or more processes in a new group) until every offset of the topic is committed. */
 export async function runConnector(context: BenchContext, options: ConnectorRunOptions): Promise<Measurement> {
   const groupId = `bench-connector-${context.runTag}-${Date.now()}`;
   context.proxy.resetStats();
@@ -221,7 +222,7 @@ export async function runConnector(context: BenchContext, options: ConnectorRunO
     };
     if (options.nodeOptions) env.NODE_OPTIONS = options.nodeOptions;
     children.push(
-      spawnChild(process.execPath, [join(context.repoRoot, 'src', 'cli', 'main.ts')], {
+      spawnChild(process.execPath, [...nodeFlags, join(context.repoRoot, 'src', 'cli', 'main.ts')], {
         cwd: context.repoRoot,
         env,
         logPath: join(context.runDir, `${groupId}-${index + 1}.log`),

@@ -77,6 +77,8 @@ export async function startConnector(config: Config, logger: Logger, metrics: Me
       groupId: config.kafka.groupId,
       topics: config.kafka.topics,
       sessionTimeoutMs: config.kafka.sessionTimeoutMs,
+      fetchMaxBytes: config.kafka.fetchMaxBytes,
+      fetchMaxBytesPerPartition: config.kafka.fetchMaxBytesPerPartition,
       ...(options.startOffsets ? { startOffsets: options.startOffsets } : {}),
     },
     logger.child({ component: 'source' }),

@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=4
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from '../config/load.ts';
 import { createLogger, type Logger } from '../telemetry/logger.ts';

@@ -18,6 +18,9 @@ export interface Config {
     groupId: string;
     clientId: string;
     sessionTimeoutMs: number;
+    /** Bytes per fetch response, over all partitions and per partition. */
+    fetchMaxBytes: number;
+    fetchMaxBytesPerPartition: number;
     dlqTopic: string | undefined;
     receiptsTopic: string | undefined;
     /** TLS options with file contents already read; undefined means plaintext. */
@@ -155,6 +158,8 @@ export function loadConfig(rawEnv: Env = process.env): Config {
       groupId: read(variables.kafkaGroupId),
       clientId: read(variables.kafkaClientId),
       sessionTimeoutMs: read(variables.sessionTimeoutMs),
+      fetchMaxBytes: read(variables.fetchMaxBytes),
+      fetchMaxBytesPerPartition: read(variables.fetchMaxBytesPerPartition),
       dlqTopic: read(variables.dlqTopic),
       receiptsTopic: read(variables.receiptsTopic),
       ssl: sslEnabled
@@ -272,6 +277,11 @@ function checkAcrossKeys(config: Config, problems: string[]): void {
   if (config.kafka.receiptsTopic !== undefined && (config.kafka.topics.includes(config.kafka.receiptsTopic) || config.kafka.receiptsTopic === config.kafka.dlqTopic)) {
     problems.push(
       `RECEIPTS_TOPIC=${JSON.stringify(config.kafka.receiptsTopic)} is invalid: it must differ from KAFKA_TOPICS and DLQ_TOPIC. Example: RECEIPTS_TOPIC=${config.kafka.topics[0]}-receipts`,
+    );
+  }
+  if (config.kafka.fetchMaxBytesPerPartition > config.kafka.fetchMaxBytes) {
+    problems.push(
+      `KAFKA_FETCH_MAX_BYTES_PER_PARTITION=${config.kafka.fetchMaxBytesPerPartition} is invalid: it must be at most KAFKA_FETCH_MAX_BYTES=${config.kafka.fetchMaxBytes}. Example: KAFKA_FETCH_MAX_BYTES_PER_PARTITION=${Math.min(524_288, config.kafka.fetchMaxBytes)}`,
     );
   }
   if (config.rebalanceFlushTimeoutMs >= config.kafka.sessionTimeoutMs) {

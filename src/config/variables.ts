@@ -322,16 +322,16 @@ export const variables = {
   maxBufferedLines: variable({
     name: 'MAX_BUFFERED_LINES',
     description: 'Maximum deletion lines held in open and in-flight windows. Consumption pauses above it and resumes when windows drain.',
-    defaultText: '100000',
-    example: '100000',
-    schema: integer(1, 10_000_000, 100_000),
+    defaultText: '30000',
+    example: '30000',
+    schema: integer(1, 10_000_000, 30_000),
   }),
   maxBufferedBytes: variable({
     name: 'MAX_BUFFERED_BYTES',
-    description: 'Maximum bytes of deletion lines held in open and in-flight windows. Consumption pauses above it.',
-    defaultText: '33554432 (32 MiB)',
-    example: '33554432',
-    schema: integer(1_024, 2 * 1024 * 1024 * 1024, 32 * 1024 * 1024),
+    description: 'Maximum bytes held in open and in-flight windows, counting the value of each record and its deletion lines. Consumption pauses above it.',
+    defaultText: '16777216 (16 MiB)',
+    example: '16777216',
+    schema: integer(1_024, 2 * 1024 * 1024 * 1024, 16 * 1024 * 1024),
   }),
   maxConcurrentExecutions: variable({
     name: 'MEDIARITHMICS_MAX_CONCURRENT_EXECUTIONS',
@@ -545,6 +545,21 @@ export const variables = {
     defaultText: '30000 (30 s)',
     example: '30000',
     schema: integer(6_000, 300_000, 30_000),
+  }),
+  fetchMaxBytes: variable({
+    name: 'KAFKA_FETCH_MAX_BYTES',
+    description:
+      'Maximum bytes one fetch from a broker returns over all its partitions. Each fetch response sits in memory until its records are settled, so this bounds the memory of the source stage; a record batch larger than the limit is still returned whole.',
+    defaultText: '3145728 (3 MiB)',
+    example: '3145728',
+    schema: integer(64 * 1024, 256 * 1024 * 1024, 3 * 1024 * 1024),
+  }),
+  fetchMaxBytesPerPartition: variable({
+    name: 'KAFKA_FETCH_MAX_BYTES_PER_PARTITION',
+    description: 'Maximum bytes one fetch returns for a single partition; at most KAFKA_FETCH_MAX_BYTES.',
+    defaultText: '524288 (512 KiB)',
+    example: '524288',
+    schema: integer(1024, 256 * 1024 * 1024, 512 * 1024),
   }),
   mappingFile: variable({
     name: 'MAPPING_FILE',

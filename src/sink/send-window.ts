@@ -88,7 +88,7 @@ export class WindowSender {
   }
 
   private async sendLines(window: Window, importId: string, indexes: number[], signal: AbortSignal, report: DeliveryReport): Promise<void> {
-    const body = indexes.map((index) => window.lines[index]).join('\n') + '\n';
+    const body = indexes.length === window.lines.length ? window.body() : indexes.map((index) => window.lines[index]).join('\n') + '\n';
     const outcome = await this.withRetries(window, 'post_execution', signal, () => this.timedPost(window.key.datamartId, importId, body, signal));
 
     if (!isRefusal(outcome)) {

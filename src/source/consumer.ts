@@ -8,6 +8,9 @@ export interface SourceOptions {
   topics: string[];
   /** Group session timeout in ms; a member silent for longer is evicted. */
   sessionTimeoutMs: number;
+  /** Bytes one fetch response may hold, over all partitions and per partition. */
+  fetchMaxBytes: number;
+  fetchMaxBytesPerPartition: number;
   /**
    * Bounded runs: where to start each partition, keyed by `topic/partition`,
    * whatever the group committed before. Applied once, when first assigned.
@@ -77,7 +80,11 @@ export class KafkaSource {
       sessionTimeout: options.sessionTimeoutMs,
       heartbeatInterval: Math.max(500, Math.floor(options.sessionTimeoutMs / 10)),
       allowAutoTopicCreation: false,
-      maxBytesPerPartition: 1024 * 1024,
+      // Record values are slices of their fetch response, so a response stays
+      // in memory until its last held record is settled: smaller fetches keep
+      // the source stage's memory low at little cost in throughput.
+      maxBytes: options.fetchMaxBytes,
+      maxBytesPerPartition: options.fetchMaxBytesPerPartition,
       // A fetch waits at most 500 ms for new records, which bounds how long a
       // stop waits for an idle fetch. kafkajs also sleeps this long when every
       // partition is paused, so it bounds how late consumption resumes.

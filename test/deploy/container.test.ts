@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { variables } from '../../src/config/variables.ts';
+import { nodeFlags } from '../../src/cli/node-flags.ts';
 
 const root = new URL('../../', import.meta.url);
 const dockerfile = readFileSync(new URL('Dockerfile', root), 'utf8');
@@ -19,7 +20,8 @@ test('Dockerfile builds in stages on Node 24 slim and runs as non-root', () => {
   const final = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
   assert.match(final, /^USER node$/m);
   assert.match(final, /^HEALTHCHECK .*\n?.*\/healthz/m);
-  assert.match(final, /^ENTRYPOINT \["node", "dist\/src\/cli\/main\.js"\]$/m, 'exec form so SIGTERM reaches node');
+  const entrypoint = JSON.stringify(['node', ...nodeFlags, 'dist/src/cli/main.js']).replaceAll(',', ', ');
+  assert.ok(final.split('\n').includes(`ENTRYPOINT ${entrypoint}`), `exec form so SIGTERM reaches node, with the V8 flags: ENTRYPOINT ${entrypoint}`);
   assert.doesNotMatch(final, /COPY --from=build \/app\/node_modules/, 'no dev dependencies in the final image');
 });
 
@@ -40,4 +42,13 @@ test('docker-compose stack wires Kafka, registry, stand-in, producer and connect
   assert.equal(connector.environment!.MEDIARITHMICS_API_URL, 'http://mediarithmics-stand-in:8080');
   assert.equal(connector.environment!.MEDIARITHMICS_API_TOKEN, compose.services['mediarithmics-stand-in']!.environment!.MEDIARITHMICS_API_TOKEN);
   assert.ok(Number.parseInt(connector.stop_grace_period!, 10) > 25, 'grace period longer than the 25 s drain deadline');
+});
+
+test('every way of starting the connector passes the same V8 flags', () => {
+  const flags = nodeFlags.join(' ');
+  const shebang = readFileSync(new URL('src/cli/main.ts', root), 'utf8').split('\n')[0];
+  assert.equal(shebang, `#!/usr/bin/env -S node ${flags}`, 'the installed command');
+
+  const scripts = (JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as { scripts: Record<string, string> }).scripts;
+  assert.equal(scripts.start, `node ${flags} src/cli/main.ts`, 'npm start');
 });

@@ -1,8 +1,9 @@
-// Runs the connector as a real child process (`node src/cli/main.ts`), the way
+// Runs the connector as a real child process (`node <nodeFlags> src/cli/main.ts`), the way
 // an operator runs it, and captures its JSON log lines for assertions.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { repoRoot } from '../../scripts/kafka/broker.ts';
+import { nodeFlags } from '../../src/cli/node-flags.ts';
 
 export interface LogLine {
   level: string;
@@ -21,7 +22,7 @@ export interface ConnectorProcess {
 }
 
 export function startConnectorProcess(env: Record<string, string>): ConnectorProcess {
-  const child = spawn(process.execPath, [join(repoRoot, 'src', 'cli', 'main.ts')], {
+  const child = spawn(process.execPath, [...nodeFlags, join(repoRoot, 'src', 'cli', 'main.ts')], {
     cwd: repoRoot,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

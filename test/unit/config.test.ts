@@ -67,6 +67,18 @@ test('config rejects unknown connector variables and inconsistent limits', () =>
   assert.match(limits[0]!, /^MAX_BUFFERED_LINES=100 is invalid: it must be at least WINDOW_MAX_LINES=5000/);
 });
 
+test('config bounds the Kafka fetch sizes', () => {
+  const defaults = loadConfig(valid);
+  assert.equal(defaults.kafka.fetchMaxBytes, 3 * 1024 * 1024);
+  assert.equal(defaults.kafka.fetchMaxBytesPerPartition, 512 * 1024);
+
+  assert.deepEqual(problems({ ...valid, KAFKA_FETCH_MAX_BYTES: '1048576', KAFKA_FETCH_MAX_BYTES_PER_PARTITION: '2097152' }), [
+    'KAFKA_FETCH_MAX_BYTES_PER_PARTITION=2097152 is invalid: it must be at most KAFKA_FETCH_MAX_BYTES=1048576. Example: KAFKA_FETCH_MAX_BYTES_PER_PARTITION=524288',
+  ]);
+  const [tooSmall] = problems({ ...valid, KAFKA_FETCH_MAX_BYTES: '1000' });
+  assert.match(tooSmall!, /^KAFKA_FETCH_MAX_BYTES="1000" is invalid: .*Example: KAFKA_FETCH_MAX_BYTES=3145728$/);
+});
+
 test('config builds the mapping policy from the policy variables', async () => {
   const { mappingPolicyFrom } = await import('../../src/config/mapping-policy.ts');
   const config = loadConfig({
