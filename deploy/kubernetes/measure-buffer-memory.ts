@@ -1,6 +1,6 @@
 // Measures the memory that full default buffers take, to size the pod's
 // memory request and limit. It fills windows with synthetic records until they
-// hold MAX_BUFFERED_LINES lines (100,000 by default) and prints the growth of
+// hold MAX_BUFFERED_LINES lines (30,000 by default) and prints the growth of
 // the V8 heap, of Buffer memory and of the resident set size.
 //
 //   node --expose-gc deploy/kubernetes/measure-buffer-memory.ts [records] [lines-per-record]
@@ -14,7 +14,7 @@ import { PartitionLedger } from '../../src/offsets/ledger.ts';
 import type { RecordRef, Window } from '../../src/window/window.ts';
 import { Windower } from '../../src/window/windower.ts';
 
-const records = Number(process.argv[2] ?? 50_000);
+const records = Number(process.argv[2] ?? 15_000);
 const linesPerRecord = Number(process.argv[3] ?? 2);
 
 const collect = (globalThis as { gc?: () => void }).gc;
