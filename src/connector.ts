@@ -1,4 +1,6 @@
+import { getHeapStatistics } from 'node:v8';
 import type { Config } from './config/load.ts';
+import { heapShortfall } from './config/heap-room.ts';
 import { mappingPolicyFrom } from './config/mapping-policy.ts';
 import { OffsetTracker } from './offsets/tracker.ts';
 import { Committer } from './offsets/committer.ts';
@@ -67,6 +69,7 @@ export interface RunningConnector {
 /** Wires the pipeline stages together and starts consuming. */
 export async function startConnector(config: Config, logger: Logger, metrics: Metrics = new Metrics({ logger }), options: ConnectorOptions = {}): Promise<RunningConnector> {
   const counters = metrics;
+  warnOnHeapShortfall(config, logger);
   const dryRun = options.dryRunDir !== undefined ? new DryRunSender(options.dryRunDir) : undefined;
   const tracker = new OffsetTracker();
 
@@ -349,4 +352,20 @@ export async function startConnector(config: Config, logger: Logger, metrics: Me
     stop,
     health: () => healthState({ group_joined: joined, api_authorised: !auth.refused, not_draining: !draining }),
   };
+}
+
+/** Logs a warning when the buffer bounds may not fit in the V8 heap limit (a capped `--max-old-space-size`). */
+function warnOnHeapShortfall(config: Config, logger: Logger): void {
+  const shortfall = heapShortfall(config, getHeapStatistics().heap_size_limit);
+  if (!shortfall) return;
+
+  logger.warn(
+    {
+      neededMiB: Math.round(shortfall.neededBytes / 1024 / 1024),
+      heapLimitMiB: Math.round(shortfall.heapLimitBytes / 1024 / 1024),
+      maxBufferedBytes: config.buffer.maxBytes,
+      windowMaxBytes: config.window.maxBytes,
+    },
+    'buffer bounds may not fit in the V8 heap limit; lower MAX_BUFFERED_BYTES or WINDOW_MAX_BYTES, or raise --max-old-space-size in NODE_OPTIONS',
+  );
 }

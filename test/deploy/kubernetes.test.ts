@@ -144,8 +144,8 @@ test('deployment sets resource requests and limits', () => {
   assert.ok(limits?.cpu, 'limits need cpu');
   assert.ok(limits.memory, 'limits need memory');
   assert.ok(mebibytes(limits.memory) >= mebibytes(requests.memory), 'memory limit is below the request');
-  // The full default buffers measured about 270 MiB resident (deploy/kubernetes/README.md).
-  assert.ok(mebibytes(requests.memory) >= 300, 'memory request is below the measured need of full default buffers');
+  // With the manifest's heap cap, a backlog at the default buffers peaked at 231 MiB resident (deploy/kubernetes/README.md).
+  assert.ok(mebibytes(requests.memory) >= 240, 'memory request is below the measured peak of a backlog at the default buffers');
 });
 
 test('heap cap stays below the memory limit', () => {

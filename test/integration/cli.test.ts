@@ -206,6 +206,7 @@ test('check-config reports each check and what it would do', async () => {
   assert.match(good.stdout, /^ok {4} kafka brokers: 1 broker\(s\) answer/m);
   assert.match(good.stdout, new RegExp(`^ok {4} topic ${topic}: exists`, 'm'));
   assert.match(good.stdout, /^ok {4} mediarithmics API: token accepted; datamart 1509 found/m);
+  assert.match(good.stdout, /^ok {4} memory bounds: the buffers fit in the V8 heap limit of \d+ MiB/m);
   assert.match(good.stdout, /a new document import "consent-withdrawal-deletions" \(USER_POINTS_DELETION\), created on the first window/);
 
   const refused = await cli(['check-config'], { ...env, MEDIARITHMICS_API_TOKEN: 'wrong-token', DLQ_TOPIC: `${topic}-missing-dlq` });
@@ -213,6 +214,11 @@ test('check-config reports each check and what it would do', async () => {
   assert.match(refused.stdout, /^FAILED mediarithmics API: the token is refused \(HTTP 401\)/m);
   assert.match(refused.stdout, new RegExp(`^FAILED dead-letter topic ${topic}-missing-dlq: not found`, 'm'));
   assert.ok(!refused.stdout.includes('wrong-token'));
+
+  // 4 x 64 MiB of held records alone exceed a heap capped at 128 MiB.
+  const cramped = await cli(['check-config'], { ...env, NODE_OPTIONS: '--max-old-space-size=128', MAX_BUFFERED_BYTES: String(64 * 1024 * 1024) });
+  assert.equal(cramped.code, 1);
+  assert.match(cramped.stdout, /^FAILED memory bounds: the buffers may need about \d{3} MiB, above the V8 heap limit of \d+ MiB: lower MAX_BUFFERED_BYTES/m);
 
   const offline = await cli(['check-config', '--timeout', '2000'], { ...env, KAFKA_BROKERS: '127.0.0.1:1' });
   assert.equal(offline.code, 1);

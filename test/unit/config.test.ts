@@ -158,3 +158,13 @@ test('config builds Kafka TLS and SASL settings', () => {
   const unknown = problems({ ...valid, KAFKA_SASL_MECHANISM: 'gssapi' });
   assert.match(unknown[0]!, /^KAFKA_SASL_MECHANISM="gssapi" is invalid: must be plain, scram-sha-256 or scram-sha-512/);
 });
+
+test('heap estimate of the default bounds', async () => {
+  const { heapShortfall } = await import('../../src/config/heap-room.ts');
+  const MiB = 1024 * 1024;
+  const config = loadConfig(valid);
+
+  // 64 MiB base + 4 x 16 MiB held + 2 x 3 MiB fetches + 2 x 2 x 4 MiB bodies.
+  assert.equal(heapShortfall(config, 150 * MiB), undefined);
+  assert.deepEqual(heapShortfall(config, 149 * MiB), { neededBytes: 150 * MiB, heapLimitBytes: 149 * MiB });
+});
