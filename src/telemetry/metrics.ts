@@ -52,7 +52,7 @@ type Labels = Record<string, string>;
 
 /** One counter series, checked against the catalog once, for code that counts every record. */
 export interface CounterSeries {
-  /** Adds `by` (default 1); prom-client sees the sum at the next scrape. */
+  /** Adds `by` (default 1); prom-client receives the sum at the next scrape. */
   add(by?: number): void;
 }
 
