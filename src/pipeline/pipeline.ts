@@ -112,7 +112,7 @@ export class Pipeline {
           this.deps.logger.info({ eventId: outcome.eventId, identifierIndex: skipped.index, identifierType: skipped.identifierType, reason: skipped.reason }, 'identifier skipped');
         }
 
-        const ref: RecordRef = { entry, record, eventId: outcome.eventId, occurredAtMs: outcome.occurredAtMs, windowId: 0 };
+        const ref: RecordRef = { entry, record, eventId: outcome.eventId, occurredAtMs: outcome.occurredAtMs };
         const texts = outcome.texts;
         let bytes = record.value?.length ?? 0;
         for (const text of texts) bytes += text.length;
@@ -257,7 +257,7 @@ export class Pipeline {
     const seen = new Set<RecordEntry>();
     for (const execution of report.executions) {
       for (const index of execution.indexes) {
-        for (const owner of window.ownersOf(index)) {
+        for (const owner of window.owners[index] ?? []) {
           if (seen.has(owner.entry)) continue;
           seen.add(owner.entry);
           this.markDelivered(owner, execution.acceptedAt);

@@ -28,7 +28,7 @@ export class ReceiptWriter {
 
     for (const execution of report.executions) {
       for (const index of execution.indexes) {
-        for (const owner of window.ownersOf(index)) {
+        for (const owner of window.owners[index] ?? []) {
           if (rejected.has(owner.entry)) continue;
           let receipt = byEvent.get(owner.entry);
           if (!receipt) {

@@ -106,7 +106,7 @@ export class WindowSender {
       return;
     }
 
-    const owners = uniqueOwners(indexes.flatMap((index) => window.ownersOf(index)));
+    const owners = uniqueOwners(indexes.map((index) => window.owners[index]!).flat());
     let reason: RejectedLines['reason'] = 'api_rejected_request';
     if (failure.action === 'split') reason = failure.status === 413 ? 'api_line_too_large' : 'api_rejected_line';
     report.rejected.push({ owners, reason, status: failure.status, message: failure.message });

@@ -19,19 +19,12 @@ export interface RecordRef {
   eventId: string;
   /** The event's occurred_at in epoch ms, for the time-to-erasure figure. */
   occurredAtMs: number;
-  /**
-   * Id of the last window this record entered, set by the window. A record's
-   * lines fill one open window at a time and never return to a cut one, so comparing
-   * ids shows whether the record is already in a window, without a set per window.
-   * Window ids start at 1, so 0 means none.
-   */
-  windowId?: number;
 }
 
 let nextWindowId = 1;
 
 /**
- * Lines bound for one execution. `ownersOf(i)` lists the records that produced
+ * Lines bound for one execution. `owners[i]` lists the records that produced
  * line i (more than one when a duplicate line was folded into it).
  */
 export class Window {
@@ -39,16 +32,14 @@ export class Window {
   readonly key: WindowKey;
   readonly openedAt: number;
   readonly lines: string[] = [];
+  readonly owners: RecordRef[][] = [];
+  readonly records = new Set<RecordEntry>();
   /** Body size in bytes: every line plus its newline. */
   bytes = 0;
   trigger: FlushTrigger | undefined;
 
   private readonly indexByLine = new Map<string, number>();
-  /** The record that produced each line first; most lines have no other owner. */
-  private readonly firstOwners: RecordRef[] = [];
-  /** Owners after the first, by line index, for lines folded from several events. */
-  private foldedOwners: Map<number, RecordRef[]> | undefined;
-  /** One ref per record with a line in this window, in the order they entered. */
+  /** One ref per record in `records`, in the order they entered. */
   private readonly recordRefs: RecordRef[] = [];
 
   constructor(key: WindowKey, openedAt: number) {
@@ -66,19 +57,6 @@ export class Window {
     return this.indexByLine.get(line) ?? -1;
   }
 
-  /** Lists the records that produced line `index`, each once. */
-  ownersOf(index: number): readonly RecordRef[] {
-    const first = this.firstOwners[index];
-    if (first === undefined) return [];
-    const folded = this.foldedOwners?.get(index);
-    return folded ? [first, ...folded] : [first];
-  }
-
-  /** Every record with a line in this window, each once. */
-  get records(): RecordEntry[] {
-    return this.recordRefs.map((ref) => ref.entry);
-  }
-
   /** Adds a line, or folds a duplicate into the line already present. */
   add(line: string, lineBytes: number, owner: RecordRef): void {
     this.place(line, lineBytes, owner, this.indexOf(line));
@@ -89,21 +67,18 @@ export class Window {
    * that each line is looked up once on its way in.
    */
   place(line: string, lineBytes: number, owner: RecordRef, existing: number): void {
-    const entered = owner.windowId !== this.id;
-    if (existing < 0) {
+    if (existing >= 0) {
+      this.owners[existing]!.push(owner);
+    } else {
       this.indexByLine.set(line, this.lines.length);
       this.lines.push(line);
-      this.firstOwners.push(owner);
+      this.owners.push([owner]);
       this.bytes += lineBytes + 1;
-    } else if (entered || !this.ownersOf(existing).includes(owner)) {
-      this.foldedOwners ??= new Map();
-      const folded = this.foldedOwners.get(existing);
-      if (folded) folded.push(owner);
-      else this.foldedOwners.set(existing, [owner]);
     }
 
-    if (entered) {
-      owner.windowId = this.id;
+    // The lines of one event arrive together, so the last ref is usually the owner.
+    if (this.recordRefs[this.recordRefs.length - 1]?.entry !== owner.entry && !this.records.has(owner.entry)) {
+      this.records.add(owner.entry);
       this.recordRefs.push(owner);
       owner.entry.pending += 1;
     }
@@ -121,29 +96,23 @@ export class Window {
    * entries that lost their place in this window.
    */
   withoutDisowned(): { kept: Window | undefined; dropped: RecordEntry[] } {
-    const dropped = this.records.filter((entry) => !entry.ledger.owned);
+    const dropped = [...this.records].filter((entry) => !entry.ledger.owned);
     if (dropped.length === 0) return { kept: this, dropped };
 
-    // The kept window takes over this window's count in each owned entry's
-    // `pending`, so refs enter it directly rather than through place().
+    // The kept window takes over this window's count in each owned entry's `pending`.
     const kept = new Window(this.key, this.openedAt);
     kept.trigger = this.trigger;
-    const keptRecords = new Set<RecordEntry>();
-    this.lines.forEach((line, index) => {
-      const owned = this.ownersOf(index).filter((owner) => owner.entry.ledger.owned);
+    this.owners.forEach((owners, index) => {
+      const owned = owners.filter((owner) => owner.entry.ledger.owned);
       if (owned.length === 0) return;
-      const keptIndex = kept.lines.length;
-      kept.indexByLine.set(line, keptIndex);
+      const line = this.lines[index]!;
+      kept.indexByLine.set(line, kept.lines.length);
       kept.lines.push(line);
-      kept.firstOwners.push(owned[0]!);
-      if (owned.length > 1) {
-        kept.foldedOwners ??= new Map();
-        kept.foldedOwners.set(keptIndex, owned.slice(1));
-      }
+      kept.owners.push(owned);
       kept.bytes += Buffer.byteLength(line) + 1;
       for (const owner of owned) {
-        if (keptRecords.has(owner.entry)) continue;
-        keptRecords.add(owner.entry);
+        if (kept.records.has(owner.entry)) continue;
+        kept.records.add(owner.entry);
         kept.recordRefs.push(owner);
       }
     });
