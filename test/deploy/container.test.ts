@@ -44,7 +44,7 @@ test('docker-compose stack wires Kafka, registry, stand-in, producer and connect
   assert.ok(Number.parseInt(connector.stop_grace_period!, 10) > 25, 'grace period longer than the 25 s drain deadline');
 });
 
-test('every way of starting the connector passes the same V8 flags', () => {
+test('launchers pass the same V8 flags', () => {
   const flags = nodeFlags.join(' ');
   const shebang = readFileSync(new URL('src/cli/main.ts', root), 'utf8').split('\n')[0];
   assert.equal(shebang, `#!/usr/bin/env -S node ${flags}`, 'the installed command');
