@@ -42,7 +42,7 @@ export async function checkConfig(config: Config, logger: Logger, timeoutMs: num
       : { name: 'memory bounds', ok: true, detail: `the buffers fit in the V8 heap limit of ${mebibytes(heapLimitBytes)} MiB` },
   );
 
-  const kafka = createKafkaClient({ ...config.kafka }, logger.child({ component: 'check' }));
+  const kafka = createKafkaClient({ ...config.kafka }, logger);
   const admin = kafka.admin({ retry: { retries: 1 } });
   try {
     await withTimeout(admin.connect(), timeoutMs, 'Kafka');

@@ -1,7 +1,7 @@
 #!/usr/bin/env -S node --max-semi-space-size=4
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from '../config/load.ts';
-import { createLogger, type Logger } from '../telemetry/logger.ts';
+import { createLogger, standardError, type Logger } from '../telemetry/logger.ts';
 import { ArgumentError, runBoundedRange, type RangeEnd, type RangeStart } from './bounded-run.ts';
 import { checkConfig } from './check-config.ts';
 import { ConfigFileError, readConfigFile } from './config-file.ts';
@@ -106,7 +106,8 @@ async function main(argv: string[]): Promise<number> {
   }
 
   const config = configuration(option('config'));
-  const logger = createLogger(config.logLevel);
+  // check-config prints its report on standard output, so its logs go to standard error.
+  const logger = command === 'check-config' ? createLogger(config.logLevel, standardError()) : createLogger(config.logLevel);
 
   switch (command) {
     case 'run':

@@ -33,3 +33,8 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
     destination,
   );
 }
+
+/** Standard error as a log destination, for commands whose standard output is a report. */
+export function standardError(): DestinationStream {
+  return pino.destination({ fd: 2, sync: true });
+}

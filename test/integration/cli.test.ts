@@ -220,7 +220,12 @@ test('check-config reports each check and what it would do', async () => {
   assert.equal(cramped.code, 1);
   assert.match(cramped.stdout, /^FAILED memory bounds: the buffers may need about \d{3} MiB, above the V8 heap limit of \d+ MiB: lower MAX_BUFFERED_BYTES/m);
 
-  const offline = await cli(['check-config', '--timeout', '2000'], { ...env, KAFKA_BROKERS: '127.0.0.1:1' });
+  const offline = await cli(['check-config', '--timeout', '2000'], { ...env, KAFKA_BROKERS: '127.0.0.1:1', LOG_LEVEL: 'error' });
   assert.equal(offline.code, 1);
   assert.match(offline.stdout, /^FAILED kafka brokers: not reachable at 127.0.0.1:1/m);
+  // The report alone is on standard output; kafkajs' connection errors are logged to standard error, each with one component field.
+  assert.doesNotMatch(offline.stdout, /"level"/);
+  const logLines = offline.stderr.split('\n').filter((line) => line.startsWith('{'));
+  assert.ok(logLines.length > 0, 'the connection errors are logged');
+  for (const line of logLines) assert.equal(line.match(/"component":/g)?.length ?? 0, 1, line);
 });
