@@ -276,32 +276,17 @@ export class Pipeline {
     const last = this.lastKey;
     if (last !== undefined && last.datamartId === datamartId && last.documentType === documentType) return last;
 
-    const id = `${datamartId}/${documentType}`;
-    let key = this.windowKeys.get(id);
-    if (!key) {
-      key = { datamartId, documentType };
-      this.windowKeys.set(id, key);
-    }
+    const key = cached(this.windowKeys, `${datamartId}/${documentType}`, () => ({ datamartId, documentType }));
     this.lastKey = key;
     return key;
   }
 
   private consumedCounter(topic: string): CounterSeries {
-    let series = this.consumedByTopic.get(topic);
-    if (!series) {
-      series = this.deps.counters.counter('events_consumed_total', { topic });
-      this.consumedByTopic.set(topic, series);
-    }
-    return series;
+    return cached(this.consumedByTopic, topic, () => this.deps.counters.counter('events_consumed_total', { topic }));
   }
 
   private skippedCounter(reason: ReasonCode): CounterSeries {
-    let series = this.skippedByReason.get(reason);
-    if (!series) {
-      series = this.deps.counters.counter('events_skipped_total', { reason });
-      this.skippedByReason.set(reason, series);
-    }
-    return series;
+    return cached(this.skippedByReason, reason, () => this.deps.counters.counter('events_skipped_total', { reason }));
   }
 
   private hold(entry: RecordEntry, lines: number, bytes: number): void {
@@ -326,6 +311,16 @@ export class Pipeline {
     if (!this.overLimit()) for (const listener of this.pressureListeners) listener();
     for (const waiter of [...this.reliefWaiters]) waiter();
   }
+}
+
+/** Returns the value stored under `key`, creating and storing it on first use. */
+function cached<K, V>(map: Map<K, V>, key: K, create: () => V): V {
+  let value = map.get(key);
+  if (value === undefined) {
+    value = create();
+    map.set(key, value);
+  }
+  return value;
 }
 
 const lineTypes = ['USER_POINT', 'USER_ACCOUNT', 'USER_EMAIL', 'USER_AGENT'] as const;
