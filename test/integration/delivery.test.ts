@@ -188,3 +188,27 @@ test('malformed records between good ones are reported and do not block the part
   connector.kill('SIGTERM');
   assert.equal((await connector.exited).code, 0);
 });
+
+test('records above the fetch limits arrive', async () => {
+  const brokers = await testBrokers();
+  const topic = uniqueName('large');
+  const groupId = uniqueName('group');
+  await createTopic(topic, 2);
+  const standIn = await newStandIn();
+
+  // Each value is about 8 KiB, so every record batch exceeds the 1 KiB
+  // partition limit; the broker must still return one batch per fetch.
+  const events = eventsFor(40, topic);
+  await produce(
+    topic,
+    events.map(({ event }) => ({ key: String(event.event_id), value: JSON.stringify({ ...event, note: 'x'.repeat(8_000) }) })),
+  );
+  const expected = new Set(events.flatMap(({ expectedLines }) => expectedLines.map(canonicalLine)));
+
+  launch(connectorEnv({ brokers, topic, groupId, apiUrl: standIn.url, token, extra: { KAFKA_FETCH_MAX_BYTES: '65536', KAFKA_FETCH_MAX_BYTES_PER_PARTITION: '1024', WINDOW_MAX_AGE_MS: '500' } }));
+  await waitFor('committed offsets to reach the end offsets', () => offsetsReachEnd(groupId, topic), 60_000);
+
+  const received = receivedLineCounts(standIn);
+  assert.deepEqual([...received.keys()].sort(), [...expected].sort());
+  for (const [line, count] of received) assert.equal(count, 1, `line received once: ${line}`);
+});
