@@ -189,9 +189,9 @@ export class KafkaSource {
       active: () => isRunning() && !isStale(),
     };
 
-    // Only the last taken offset is resolved: kafkajs parses every offset it is
+    // Only the last accepted offset is resolved: kafkajs parses every offset it is
     // given, and resolving one offset also covers those before it.
-    let lastTaken: string | undefined;
+    let lastAcceptedOffset: string | undefined;
     try {
       for (const message of batch.messages) {
         if (!control.active()) break;
@@ -216,12 +216,12 @@ export class KafkaSource {
           value: message.value,
           headers: message.headers ?? {},
         };
-        const taken = handlers.accept(record, control);
-        if (taken === false || (taken !== true && !(await taken))) break;
-        lastTaken = message.offset;
+        const accepted = handlers.accept(record, control);
+        if (accepted === false || (accepted !== true && !(await accepted))) break;
+        lastAcceptedOffset = message.offset;
       }
     } finally {
-      if (lastTaken !== undefined) resolveOffset(lastTaken);
+      if (lastAcceptedOffset !== undefined) resolveOffset(lastAcceptedOffset);
     }
 
     handlers.afterBatch(batch.topic, batch.partition, batch.lastOffset());

@@ -151,6 +151,36 @@ test('histograms export buckets, sum and count', async () => {
   assert.deepEqual(metrics.observations('execution_post_duration_seconds', { outcome: '5xx' }), { count: 0, sum: 0 });
 });
 
+test('counter handles sum until the scrape', async () => {
+  const metrics = quietMetrics();
+  const consumed = metrics.counter('events_consumed_total', { topic: 'consent-events' });
+  consumed.add();
+  consumed.add(4);
+  metrics.increment('events_consumed_total', { topic: 'consent-events' }, 2);
+  assert.equal(metrics.get('events_consumed_total', { topic: 'consent-events' }), 7);
+
+  const first = await metrics.render();
+  assert.equal(sampleValue(first, `${prefix}events_consumed_total`, { topic: 'consent-events' }), 7);
+  consumed.add(3);
+  const second = await metrics.render();
+  assert.equal(sampleValue(second, `${prefix}events_consumed_total`, { topic: 'consent-events' }), 10);
+
+  assert.throws(() => consumed.add(-1), MetricUsageError);
+  assert.throws(() => metrics.counter('events_consumed_total', { partition: '1' } as never), MetricUsageError);
+});
+
+test('histogram handles share the series totals', async () => {
+  const metrics = quietMetrics();
+  const erasure = metrics.histogram('time_to_erasure_seconds');
+  erasure.observe(12);
+  metrics.observe('time_to_erasure_seconds', {}, 30);
+
+  assert.deepEqual(metrics.observations('time_to_erasure_seconds', {}), { count: 2, sum: 42 });
+  const text = await metrics.render();
+  assert.equal(sampleValue(text, `${prefix}time_to_erasure_seconds_count`), 2);
+  assert.throws(() => erasure.observe(Number.NaN), MetricUsageError);
+});
+
 test('known label values are exported at zero', async () => {
   const text = await quietMetrics().render();
   for (const type of ['USER_POINT', 'USER_ACCOUNT', 'USER_EMAIL', 'USER_AGENT']) {
