@@ -1,6 +1,6 @@
 import { getHeapStatistics } from 'node:v8';
 import type { Config } from './config/load.ts';
-import { heapShortfall } from './config/heap-room.ts';
+import { heapShortfall, heapShortfallAdvice, mebibytes } from './config/heap-room.ts';
 import { mappingPolicyFrom } from './config/mapping-policy.ts';
 import { OffsetTracker } from './offsets/tracker.ts';
 import { Committer } from './offsets/committer.ts';
@@ -186,6 +186,8 @@ export async function startConnector(config: Config, logger: Logger, metrics: Me
   let draining = false;
   let joined = false;
   let waitingForRoom = false;
+  // Records are taken while the pipeline is below its bounds and the API accepts the token.
+  const hasRoom = (): boolean => !auth.refused && !pipeline.overLimit();
 
   // Bounded runs: partitions still to read up to their end offset.
   const unfinished = new Set([...(options.endOffsets ?? new Map<string, bigint>())].filter(([, end]) => end > 0n).map(([key]) => key));
@@ -255,12 +257,12 @@ export async function startConnector(config: Config, logger: Logger, metrics: Me
       });
     },
     shouldPause: () => draining,
-    hasRoom: () => !auth.refused && !pipeline.overLimit(),
+    hasRoom,
     waitForRoom: async (control) => {
-      if (!auth.refused && !pipeline.overLimit()) return true;
+      if (hasRoom()) return true;
       waitingForRoom = true;
       try {
-        while ((auth.refused || pipeline.overLimit()) && !draining && control.active()) {
+        while (!hasRoom() && !draining && control.active()) {
           await pipeline.pressureRelief(250);
           await control.heartbeat();
         }
@@ -361,11 +363,11 @@ function warnOnHeapShortfall(config: Config, logger: Logger): void {
 
   logger.warn(
     {
-      neededMiB: Math.round(shortfall.neededBytes / 1024 / 1024),
-      heapLimitMiB: Math.round(shortfall.heapLimitBytes / 1024 / 1024),
+      neededMiB: mebibytes(shortfall.neededBytes),
+      heapLimitMiB: mebibytes(shortfall.heapLimitBytes),
       maxBufferedBytes: config.buffer.maxBytes,
       windowMaxBytes: config.window.maxBytes,
     },
-    'buffer bounds may not fit in the V8 heap limit; lower MAX_BUFFERED_BYTES or WINDOW_MAX_BYTES, or raise --max-old-space-size in NODE_OPTIONS',
+    `buffer bounds may not fit in the V8 heap limit: ${heapShortfallAdvice}`,
   );
 }

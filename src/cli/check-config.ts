@@ -1,7 +1,7 @@
 import { getHeapStatistics } from 'node:v8';
 import { request } from 'undici';
 import type { Config } from '../config/load.ts';
-import { heapShortfall } from '../config/heap-room.ts';
+import { heapShortfall, heapShortfallAdvice, mebibytes } from '../config/heap-room.ts';
 import { createKafkaClient } from '../source/kafka-client.ts';
 import { MediarithmicsClient } from '../sink/client.ts';
 import { MediarithmicsApiError } from '../sink/errors.ts';
@@ -31,13 +31,12 @@ export async function checkConfig(config: Config, logger: Logger, timeoutMs: num
 
   const heapLimitBytes = getHeapStatistics().heap_size_limit;
   const shortfall = heapShortfall(config, heapLimitBytes);
-  const mebibytes = (bytes: number): number => Math.round(bytes / 1024 / 1024);
   checks.push(
     shortfall
       ? {
           name: 'memory bounds',
           ok: false,
-          detail: `the buffers may need about ${mebibytes(shortfall.neededBytes)} MiB, above the V8 heap limit of ${mebibytes(heapLimitBytes)} MiB: lower MAX_BUFFERED_BYTES or WINDOW_MAX_BYTES, or raise --max-old-space-size in NODE_OPTIONS`,
+          detail: `the buffers may need about ${mebibytes(shortfall.neededBytes)} MiB, above the V8 heap limit of ${mebibytes(heapLimitBytes)} MiB: ${heapShortfallAdvice}`,
         }
       : { name: 'memory bounds', ok: true, detail: `the buffers fit in the V8 heap limit of ${mebibytes(heapLimitBytes)} MiB` },
   );

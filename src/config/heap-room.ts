@@ -2,6 +2,14 @@ import type { Config } from './load.ts';
 
 const MiB = 1024 * 1024;
 
+/** Advice for bounds that do not fit, shown by the start-up warning and by check-config. */
+export const heapShortfallAdvice = 'lower MAX_BUFFERED_BYTES or WINDOW_MAX_BYTES, or raise --max-old-space-size in NODE_OPTIONS';
+
+/** Converts bytes to whole MiB, for messages. */
+export function mebibytes(bytes: number): number {
+  return Math.round(bytes / MiB);
+}
+
 /** Live memory of the runtime, kafkajs and the connector before any record is held, in bytes: about 40 MiB of old space after start-up in the benchmark, rounded up. */
 const BASE_BYTES = 64 * MiB;
 

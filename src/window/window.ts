@@ -48,10 +48,6 @@ export class Window {
     this.openedAt = openedAt;
   }
 
-  has(line: string): boolean {
-    return this.indexByLine.has(line);
-  }
-
   /** Index of the line in this window, or -1. */
   indexOf(line: string): number {
     return this.indexByLine.get(line) ?? -1;
